@@ -1,0 +1,81 @@
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db import models
+from simple_history.admin import SimpleHistoryAdmin
+
+from agencies.models import Agency, Delegation, LetterCode, Official, RoleAssignment
+from eoffice import thai
+from eoffice.forms import ThaiDateField, ThaiDateInput
+
+# Every date in these forms accepts and shows Thai (Buddhist-era) dates.
+THAI_DATES = {models.DateField: {"form_class": ThaiDateField, "widget": ThaiDateInput}}
+
+
+class LetterCodeInline(admin.TabularInline):
+    model = LetterCode
+    extra = 0
+    formfield_overrides = THAI_DATES
+
+
+@admin.register(Agency)
+class AgencyAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "short_name", "level", "letter_code_today", "unit_number_thai", "parent", "keeps_registers"]
+    list_filter = ["level", "keeps_registers"]
+    search_fields = ["name", "short_name", "unit_number", "letter_codes__code"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+    inlines = [LetterCodeInline]
+    formfield_overrides = THAI_DATES
+    fieldsets = [
+        (None, {"fields": ["parent", "level", "name", "short_name", "unit_number", "keeps_registers"]}),
+        ("ที่อยู่และการติดต่อ", {"fields": ["address_lines", "postcode", "phone", "fax", "email"]}),
+        ("ตราครุฑและช่วงเวลาที่ใช้", {"fields": ["garuda", "valid_from", "valid_until"]}),
+    ]
+
+    @admin.display(description="รหัสตัวพยัญชนะ")
+    def letter_code_today(self, obj):
+        return obj.letter_code()
+
+    @admin.display(description="เลขประจำส่วนราชการ", ordering="unit_number")
+    def unit_number_thai(self, obj):
+        return thai.format_unit_number(obj.unit_number) if obj.unit_number else ""
+
+
+class RoleInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+    autocomplete_fields = ["unit"]
+    formfield_overrides = THAI_DATES
+
+
+class DelegationInline(admin.TabularInline):
+    model = Delegation
+    extra = 0
+    formfield_overrides = THAI_DATES
+
+
+@admin.register(Official)
+class OfficialAdmin(SimpleHistoryAdmin):
+    list_display = ["display_name", "position", "unit", "clearance", "user"]
+    list_filter = ["clearance", "roles__role"]
+    search_fields = ["first_name", "last_name", "position", "user__username", "unit__name"]
+    list_select_related = ["unit", "user"]
+    autocomplete_fields = ["unit", "user"]
+    inlines = [RoleInline, DelegationInline]
+
+
+class OfficialInline(admin.StackedInline):
+    model = Official
+    can_delete = False
+    autocomplete_fields = ["unit"]
+    fk_name = "user"
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    inlines = [OfficialInline]

@@ -1,0 +1,55 @@
+"""Reads about agencies and officials shared by pages, the API and tasks."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+
+from agencies.models import Agency, Delegation, Official, Role, RoleAssignment
+
+
+def official_for(user) -> Official | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.official
+    except Official.DoesNotExist:
+        return None
+
+
+def has_role(user, role: Role | str, unit: Agency | None = None, on: dt.date | None = None) -> bool:
+    """Whether the user holds the role, for `unit` when given (a clerk of that unit), on a day.
+
+    Roles say what a person may do; which classified items they may see is a separate grant.
+    """
+    official = official_for(user)
+    if official is None:
+        return False
+    on = on or dt.date.today()
+    rows = RoleAssignment.objects.filter(official=official, role=role).filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=on), Q(valid_until__isnull=True) | Q(valid_until__gte=on)
+    )
+    if unit is not None:
+        # A role without a unit applies to the official's own unit.
+        rows = rows.filter(Q(unit=unit) | Q(unit__isnull=True, official__unit=unit))
+    return rows.exists()
+
+
+def active_delegation(official: Official, on: dt.date) -> Delegation | None:
+    return (
+        official.delegations.filter(start__lte=on)
+        .filter(Q(end__isnull=True) | Q(end__gte=on))
+        .order_by("-start")
+        .first()
+    )
+
+
+def signer_block(official: Official, on: dt.date) -> dict:
+    """The signer part of a letter spec: bracketed name, position and the acting line of that day."""
+    delegation = active_delegation(official, on)
+    return {
+        "rank": official.rank or None,
+        "name": official.full_name if official.rank else f"{official.title}{official.full_name}",
+        "position": [official.position],
+        "acting": delegation.signature_line if delegation else None,
+    }

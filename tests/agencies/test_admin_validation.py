@@ -1,0 +1,79 @@
+"""Bad input typed in the admin is refused with a Thai message and nothing is saved."""
+import pytest
+from django.contrib.auth import get_user_model
+
+from agencies.models import Agency, LetterCode
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, reference_data):
+    user = get_user_model().objects.create_superuser("root", "root@example.go.th", "x-long-password-1")
+    client.force_login(user)
+    return client
+
+
+def _agency_form(parent, **overrides):
+    data = {
+        "parent": parent.pk if parent else "", "level": "division", "name": "กองทดสอบ", "short_name": "", "unit_number": "๐๒๐๙",
+        "keeps_registers": "on", "address_lines": "", "postcode": "", "phone": "", "fax": "", "email": "",
+        "valid_from": "", "valid_until": "",
+        "letter_codes-TOTAL_FORMS": "0", "letter_codes-INITIAL_FORMS": "0",
+        "letter_codes-MIN_NUM_FORMS": "0", "letter_codes-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
+def _mfa_office():
+    return Agency.objects.get(name="สำนักงานปลัดกระทรวง", parent__letter_codes__code="กต")
+
+
+def test_valid_agency_is_saved_with_canonical_unit_number(admin_client):
+    response = admin_client.post("/admin/agencies/agency/add/", _agency_form(_mfa_office(), valid_from="1 ต.ค. 2563"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    saved = Agency.objects.get(name="กองทดสอบ")
+    assert saved.unit_number == "0209"
+    assert saved.valid_from.isoformat() == "2020-10-01"
+
+
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("unit_number", "02A9", "เลข"),
+        ("unit_number", "๐๒", "เลข"),
+        ("valid_from", "31 ก.พ. 2567", "ไม่มี"),
+        ("valid_from", "12 ตุลาคาม 2563", "เดือน"),
+    ],
+)
+def test_bad_unit_number_or_date_is_refused_in_thai(admin_client, field, value, message):
+    before = Agency.objects.count()
+    response = admin_client.post("/admin/agencies/agency/add/", _agency_form(_mfa_office(), **{field: value}))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert field in errors and message in " ".join(errors[field])
+    assert Agency.objects.count() == before
+
+
+@pytest.mark.parametrize("code", ["AB", "ก", "กขค", "ก1", "เก"])
+def test_bad_letter_code_is_refused_in_thai(admin_client, code):
+    before = (Agency.objects.count(), LetterCode.objects.count())
+    data = _agency_form(None, level="ministry", name="กระทรวงทดสอบ")
+    data.update({"letter_codes-TOTAL_FORMS": "1", "letter_codes-0-code": code, "letter_codes-0-valid_from": "",
+                 "letter_codes-0-valid_until": "", "letter_codes-0-note": ""})
+    response = admin_client.post("/admin/agencies/agency/add/", data)
+    assert response.status_code == 200
+    inline_errors = response.context["inline_admin_formsets"][0].formset.errors
+    assert "code" in inline_errors[0]
+    assert "พยัญชนะ" in " ".join(inline_errors[0]["code"])
+    assert (Agency.objects.count(), LetterCode.objects.count()) == before
+
+
+def test_ministry_with_a_parent_is_refused(admin_client):
+    response = admin_client.post(
+        "/admin/agencies/agency/add/", _agency_form(_mfa_office(), level="ministry", name="กระทรวงซ้อน")
+    )
+    assert response.status_code == 200
+    assert "ต้องไม่มีสังกัด" in " ".join(response.context["adminform"].form.errors["parent"])
+    assert not Agency.objects.filter(name="กระทรวงซ้อน").exists()
