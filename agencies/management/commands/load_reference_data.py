@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from agencies.services import reference_data_load
-from correspondence.services import salutation_rules_load
+from correspondence.services.reference import salutation_rules_load
 
 
 class Command(BaseCommand):

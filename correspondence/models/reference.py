@@ -1,4 +1,4 @@
-"""Records of งานสารบรรณ. Reference data first; letters and register books build on it."""
+"""Reference data of letters."""
 from django.db import models
 from simple_history.models import HistoricalRecords
 

@@ -1,0 +1,1 @@
+"""PDF rendering of Thai official letters and register books (no Django models)."""

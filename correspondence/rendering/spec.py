@@ -1,0 +1,167 @@
+"""The letter spec: load and validate (docs/letter-spec.md, docs/letter-spec.schema.json).
+
+``validate_spec(spec)`` returns a list of ``Problem(path, message_th, message_en)``; the
+schema holds the structure and which elements each kind requires, Python adds what a
+schema cannot say (rules across fields). ``spec_warnings`` gives advice that does not stop
+rendering (an opening and closing that do not belong together).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import NamedTuple
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from eoffice.thai import salutation_warning
+
+from .fonts import BASE_DIR
+
+SCHEMA_PATH = BASE_DIR / "docs" / "letter-spec.schema.json"
+
+KIND_TH = {
+    "external": "หนังสือภายนอก", "memo": "บันทึกข้อความ", "stamped": "หนังสือประทับตรา",
+    "order": "คำสั่ง", "regulation": "ระเบียบ", "bylaw": "ข้อบังคับ", "announcement": "ประกาศ",
+    "statement": "แถลงการณ์", "news": "ข่าว", "certificate": "หนังสือรับรอง",
+    "minutes": "รายงานการประชุม", "record": "บันทึก",
+}
+FIELD_TH = {
+    "number": "เลขที่หนังสือ (ที่)", "date": "วันที่", "issuer": "ส่วนราชการเจ้าของหนังสือ",
+    "subject": "เรื่อง", "salutation": "คำขึ้นต้น", "recipient": "ผู้รับ (เรียน/ถึง)", "body": "ข้อความ",
+    "closing": "คำลงท้าย", "signer": "ผู้ลงนาม", "owner_unit": "ส่วนราชการเจ้าของเรื่อง",
+    "title": "ชื่อเรื่องหัวหนังสือ", "about": "ว่าด้วย", "meeting": "ข้อมูลการประชุม",
+    "name": "ชื่อ", "position": "ตำแหน่ง", "text": "ข้อความ", "kind": "ชนิดหนังสือ",
+}
+TYPE_TH = {"string": "ข้อความ", "array": "รายการ", "object": "ชุดข้อมูล", "null": "ค่าว่าง (null)",
+           "boolean": "จริง/เท็จ", "integer": "จำนวนเต็ม", "number": "ตัวเลข"}
+
+
+class Problem(NamedTuple):
+    path: str
+    message_th: str
+    message_en: str
+
+    def line(self, lang: str = "th") -> str:
+        return f"{self.path}: {self.message_th if lang == 'th' else self.message_en}"
+
+
+class LetterSpecError(ValueError):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(p.line("en") for p in problems))
+
+
+@functools.cache
+def schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(schema(), format_checker=FormatChecker())
+
+
+def json_path(parts) -> str:
+    path = "$"
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def _leaf_errors(error):
+    """oneOf/anyOf: report the most specific sub-error rather than "is not valid under any"."""
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        # prefer errors from the alternative whose type matched
+        typed = [e for e in error.context if e.validator != "type"]
+        for sub in typed or [error]:
+            yield from ([sub] if sub is error else _leaf_errors(sub))
+        return
+    yield error
+
+
+def _translate(error, kind) -> Problem:
+    parts = list(error.absolute_path)
+    v = error.validator
+    if v == "required":
+        missing = error.message.split("'")[1]
+        path = json_path(parts + [missing])
+        field = FIELD_TH.get(missing, missing)
+        if parts == [] and kind in KIND_TH and missing != "kind":
+            return Problem(path, f"{KIND_TH[kind]} ต้องมี{field}",
+                           f"required for kind {kind!r} ({KIND_TH[kind]})")
+        return Problem(path, f"ต้องมี{field}", "is required")
+    path = json_path(parts)
+    if v == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        names = ", ".join(extra)
+        return Problem(path, f"มีช่องที่ไม่รู้จัก: {names}", f"unknown key(s): {names}")
+    if v == "enum":
+        allowed = " | ".join(str(x) for x in error.validator_value)
+        return Problem(path, f"ค่า {error.instance!r} ใช้ไม่ได้ ต้องเป็นหนึ่งใน {allowed}",
+                       f"{error.instance!r} is not one of {allowed}")
+    if v == "type":
+        types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        th = " หรือ ".join(TYPE_TH.get(t, t) for t in types)
+        return Problem(path, f"ต้องเป็น{th}", f"must be of type {' or '.join(types)}")
+    if v == "format":
+        return Problem(path, f"รูปแบบ{error.validator_value}ไม่ถูกต้อง (เช่น 2020-05-12)",
+                       f"{error.instance!r} is not a valid {error.validator_value} (e.g. 2020-05-12)")
+    if v in ("minLength", "minItems"):
+        return Problem(path, "ต้องไม่ว่าง", "must not be empty")
+    if v == "const":
+        return Problem(path, f"ต้องเป็น {error.validator_value!r}", f"must be {error.validator_value!r}")
+    return Problem(path, f"ไม่ถูกต้อง: {error.message}", error.message)
+
+
+def validate_spec(spec) -> list[Problem]:
+    """All problems in the spec, in document order; empty when it can be rendered."""
+    if not isinstance(spec, dict):
+        return [Problem("$", "ข้อมูลหนังสือต้องเป็นชุดข้อมูล JSON (object)", "the spec must be a JSON object")]
+    kind = spec.get("kind")
+    problems = []
+    for error in _validator().iter_errors(spec):
+        for leaf in _leaf_errors(error):
+            problem = _translate(leaf, kind)
+            if problem not in problems:
+                problems.append(problem)
+    problems.extend(_cross_field(spec))
+    problems.sort(key=lambda p: p.path)
+    return problems
+
+
+def _cross_field(spec) -> list[Problem]:
+    problems = []
+    kind = spec.get("kind")
+    if kind == "stamped":
+        # หนังสือประทับตรา: no salutation, no closing, no signature (ข้อ ๑๔).
+        for key in ("salutation", "closing", "signer"):
+            if spec.get(key):
+                problems.append(Problem(json_path([key]), f"หนังสือประทับตราไม่มี{FIELD_TH[key]}",
+                                        f"a stamped letter has no {key}"))
+    if kind in ("statement", "news") and spec.get("signer"):
+        problems.append(Problem("$.signer", f"{KIND_TH[kind]}ไม่มีผู้ลงนาม", f"a {kind} is not signed"))
+    if kind == "external" and spec.get("closing") is not None and not spec.get("closing"):
+        problems.append(Problem("$.closing", "หนังสือภายนอกต้องมีคำลงท้าย", "an external letter needs a closing"))
+    return problems
+
+
+def spec_warnings(spec) -> list[Problem]:
+    """Advice that does not block rendering."""
+    warnings = []
+    opening, closing = spec.get("salutation") or "", spec.get("closing") or ""
+    if spec.get("kind") in ("external", "memo", "record") and (opening or closing):
+        message = salutation_warning(opening, closing)
+        if message:
+            warnings.append(Problem("$.closing", message,
+                                    f'the opening "{opening}" and the closing "{closing}" do not belong together'))
+    return warnings
+
+
+def load_spec(text: str) -> dict:
+    """Parse JSON text; a syntax error becomes a LetterSpecError with the position."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LetterSpecError([Problem("$", f"JSON ไม่ถูกต้อง บรรทัด {exc.lineno} ตำแหน่ง {exc.colno}: {exc.msg}",
+                                       f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")]) from exc

@@ -1,0 +1,1 @@
+"""Writes of the correspondence app, one module per concern, functions named by verb."""

@@ -1,0 +1,133 @@
+"""Register numbers are gap-free, never duplicated, never reused, and restart each calendar year."""
+import datetime as dt
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections, transaction
+
+from agencies.models import Agency
+from correspondence.models import BookKind, EntryStatus, RegisterBook, RegisterEntry
+from correspondence.services import numbering
+from eoffice.thai import BANGKOK
+
+
+class Rollback(Exception):
+    pass
+
+
+@pytest.fixture
+def ict(reference_data):
+    return Agency.objects.get(name="ศูนย์เทคโนโลยีสารสนเทศและการสื่อสาร")
+
+
+def _hammer(unit_id, kind, clients=16, per_client=100):
+    """Each client registers in its own connection; every fifth transaction rolls back after its number."""
+    errors = []
+    barrier = threading.Barrier(clients)
+
+    def client(n):
+        try:
+            unit = Agency.objects.get(pk=unit_id)
+            barrier.wait()
+            for i in range(per_client):
+                try:
+                    with transaction.atomic():
+                        numbering.entry_register(unit=unit, kind=kind, subject=f"เรื่องที่ {n}-{i}")
+                        if i % 5 == 4:
+                            raise Rollback
+                except Rollback:
+                    pass
+        except Exception as exc:  # surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kind", [BookKind.OUTGOING, BookKind.INCOMING])
+def test_sixteen_concurrent_clients_leave_numbers_one_to_n(ict, kind):
+    assert connection.vendor == "postgresql"
+    errors = _hammer(ict.pk, kind)
+    assert errors == []
+    numbers = list(RegisterEntry.objects.filter(book__unit=ict, book__kind=kind).values_list("number", flat=True))
+    kept = 16 * 80
+    assert len(numbers) == kept
+    assert sorted(numbers) == list(range(1, kept + 1))
+    assert RegisterBook.objects.get(unit=ict, kind=kind).last_number == kept
+
+
+@pytest.mark.django_db
+def test_year_rollover_in_bangkok_opens_new_books_at_one(ict):
+    last_second = dt.datetime(2025, 12, 31, 23, 59, 59, tzinfo=BANGKOK)
+    first_second = dt.datetime(2026, 1, 1, 0, 0, 0, tzinfo=BANGKOK)
+    a = numbering.entry_register(unit=ict, kind=BookKind.OUTGOING, at=last_second - dt.timedelta(hours=1), subject="ก")
+    b = numbering.entry_register(unit=ict, kind=BookKind.OUTGOING, at=last_second, subject="ข")
+    c = numbering.entry_register(unit=ict, kind=BookKind.OUTGOING, at=first_second, subject="ค")
+    assert (a.book.year, a.number) == (2568, 1)
+    assert (b.book.year, b.number) == (2568, 2)
+    assert (c.book.year, c.number) == (2569, 1)
+    # 1 January 00:00 Bangkok is still 31 December in UTC: the book follows Bangkok.
+    assert first_second.astimezone(dt.timezone.utc).year == 2025
+
+
+@pytest.mark.django_db
+def test_void_keeps_the_line_and_the_number_is_not_reused(ict):
+    first = numbering.entry_register(unit=ict, kind=BookKind.OUTGOING, subject="ก")
+    with pytest.raises(ValidationError):
+        numbering.entry_void(first, reason="  ")
+    numbering.entry_void(first, reason="ออกเลขผิดเรื่อง")
+    second = numbering.entry_register(unit=ict, kind=BookKind.OUTGOING, subject="ข")
+    first.refresh_from_db()
+    assert first.status == EntryStatus.VOID and first.void_reason == "ออกเลขผิดเรื่อง"
+    assert second.number == 2
+    assert first.history.count() == 2
+
+
+@pytest.mark.django_db
+def test_reservation_is_filled_or_voided_never_leaving_a_gap(ict):
+    reserved = numbering.number_reserve(unit=ict, note="หนังสือที่พิมพ์นอกระบบ")
+    other = numbering.entry_register(unit=ict, kind=BookKind.OUTGOING, subject="ข")
+    with pytest.raises(ValidationError):
+        numbering.reservation_fill(reserved, subject="")
+    filled = numbering.reservation_fill(reserved, subject="ขอเชิญประชุม", to_text="สำนักเลขาธิการคณะรัฐมนตรี")
+    assert (filled.number, filled.status) == (1, EntryStatus.ACTIVE)
+    assert other.number == 2
+    with pytest.raises(ValidationError):
+        numbering.reservation_fill(filled, subject="อีกครั้ง")
+
+
+@pytest.mark.django_db
+def test_a_unit_without_registers_cannot_number(ict):
+    section = Agency.objects.get(name="ส่วนนโยบายและยุทธศาสตร์")
+    with pytest.raises(ValidationError):
+        numbering.entry_register(unit=section, kind=BookKind.OUTGOING, subject="ก")
+    assert not RegisterBook.objects.filter(unit=section).exists()
+
+
+@pytest.mark.django_db
+def test_formatted_numbers_follow_the_book(ict):
+    at = dt.datetime(2020, 9, 17, 10, tzinfo=BANGKOK)
+    entry = numbering.entry_register(unit=ict, kind=BookKind.OUTGOING, at=at, subject="ก")
+    assert numbering.formatted_number(entry) == "กต ๐๒๐๓/๑"
+    circular = numbering.entry_register(unit=ict, kind=BookKind.CIRCULAR, prefix="ว", at=at, subject="ข")
+    assert numbering.formatted_number(circular) == "กต ๐๒๐๓/ว ๑"
+    order = numbering.entry_register(unit=ict, kind=BookKind.ORDER, at=at, subject="ค")
+    assert numbering.formatted_number(order) == "๑/๒๕๖๓"
+
+
+@pytest.mark.sqlite
+@pytest.mark.django_db(transaction=True)
+def test_numbering_is_gap_free_on_the_embedded_database_too(ict):
+    assert connection.vendor == "sqlite"
+    errors = _hammer(ict.pk, BookKind.OUTGOING, clients=4, per_client=25)
+    assert errors == []
+    numbers = sorted(RegisterEntry.objects.values_list("number", flat=True))
+    assert numbers == list(range(1, 4 * 20 + 1))
