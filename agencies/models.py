@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
+from eoffice.audit import audited_history
 
 from eoffice import thai
 from eoffice.levels import Secrecy
@@ -81,7 +81,7 @@ class Agency(models.Model):
     valid_from = models.DateField("ใช้ตั้งแต่", null=True, blank=True)
     valid_until = models.DateField("ใช้ถึง", null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = audited_history()
     objects = AgencyQuerySet.as_manager()
 
     class Meta:
@@ -182,7 +182,7 @@ class LetterCode(models.Model):
     valid_until = models.DateField("ใช้ถึง", null=True, blank=True)
     note = models.CharField("หมายเหตุ", max_length=255, blank=True)
 
-    history = HistoricalRecords()
+    history = audited_history()
     objects = LetterCodeQuerySet.as_manager()
 
     class Meta:
@@ -235,7 +235,7 @@ class Official(models.Model):
     phone = models.CharField("โทรศัพท์", max_length=64, blank=True)
     email = models.EmailField("ไปรษณีย์อิเล็กทรอนิกส์", blank=True)
 
-    history = HistoricalRecords()
+    history = audited_history()
 
     class Meta:
         verbose_name = "เจ้าหน้าที่"
@@ -280,7 +280,7 @@ class RoleAssignment(models.Model):
     valid_from = models.DateField("ตั้งแต่", null=True, blank=True)
     valid_until = models.DateField("ถึง", null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = audited_history()
 
     class Meta:
         verbose_name = "บทบาท"
@@ -314,7 +314,7 @@ class Delegation(models.Model):
     end = models.DateField("ถึง", null=True, blank=True)
     order_reference = models.CharField("อ้างอิงคำสั่ง", max_length=255, blank=True)
 
-    history = HistoricalRecords()
+    history = audited_history()
 
     class Meta:
         verbose_name = "การปฏิบัติ/รักษาราชการแทน"

@@ -6,3 +6,17 @@ class EofficeConfig(AppConfig):
 
     name = "eoffice"
     verbose_name = "ระบบสารบรรณอิเล็กทรอนิกส์"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from eoffice import audit  # noqa: F401  (connects the history chain)
+
+        # After every migrate, new history tables get the append-only trigger too.
+        post_migrate.connect(_protect_history, dispatch_uid="eoffice.protect_history")
+
+
+def _protect_history(sender, using="default", **kwargs):
+    from eoffice.audit import install_append_only_triggers
+
+    install_append_only_triggers(using)

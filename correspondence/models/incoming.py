@@ -1,7 +1,7 @@
 """Incoming items (หนังสือรับ), their routing, minutes (เกษียนหนังสือ) and the access log of classified items."""
 from django.conf import settings
 from django.db import models
-from simple_history.models import HistoricalRecords
+from eoffice.audit import audited_history
 
 from eoffice.levels import Secrecy, Urgency
 
@@ -59,7 +59,7 @@ class IncomingItem(models.Model):
     filed_at = models.CharField("เก็บที่", max_length=500, blank=True)
     closed_at = models.DateTimeField("ปิดเรื่องเมื่อ", null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = audited_history()
 
     class Meta:
         verbose_name = "หนังสือรับ"
@@ -85,7 +85,7 @@ class Routing(models.Model):
     routed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     routed_at = models.DateTimeField("ส่งต่อเมื่อ")
 
-    history = HistoricalRecords()
+    history = audited_history()
 
 
 class Minute(models.Model):
@@ -101,7 +101,7 @@ class Minute(models.Model):
     written_at = models.DateTimeField("เมื่อ")
     acknowledged_at = models.DateTimeField("รับทราบเมื่อ", null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = audited_history()
 
     class Meta:
         ordering = ["item_id", "written_at"]

@@ -1,7 +1,7 @@
 """Outgoing letters (หนังสือส่ง) and their review, references, enclosures and recipients."""
 from django.conf import settings
 from django.db import models
-from simple_history.models import HistoricalRecords
+from eoffice.audit import audited_history
 
 from eoffice.levels import Secrecy, Urgency
 
@@ -64,7 +64,7 @@ class Letter(models.Model):
     cancel_reason = models.CharField("เหตุที่ยกเลิก", max_length=500, blank=True)
     pdf = models.FileField("ไฟล์หนังสือ", upload_to="letters/%Y/", blank=True)
 
-    history = HistoricalRecords()
+    history = audited_history()
 
     class Meta:
         verbose_name = "หนังสือ"
@@ -94,7 +94,7 @@ class ReviewStep(models.Model):
     round = models.PositiveSmallIntegerField("รอบ", default=1)
     decided_at = models.DateTimeField("เมื่อ", null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = audited_history()
 
     class Meta:
         verbose_name = "การตรวจทาน"
@@ -111,7 +111,7 @@ class LetterReference(models.Model):
                               on_delete=models.PROTECT, related_name="referenced_by", verbose_name="หนังสือในทะเบียน")
     text = models.CharField("ข้อความอ้างถึง", max_length=1000, blank=True)
 
-    history = HistoricalRecords()
+    history = audited_history()
 
     class Meta:
         ordering = ["letter_id", "order"]
@@ -126,7 +126,7 @@ class Enclosure(models.Model):
     quantity = models.CharField("จำนวน", max_length=64, blank=True, help_text="เช่น ๑ ชุด")
     file = models.FileField("ไฟล์", upload_to="enclosures/%Y/", blank=True)
 
-    history = HistoricalRecords()
+    history = audited_history()
 
     class Meta:
         ordering = ["letter_id", "order"]
@@ -156,7 +156,7 @@ class LetterRecipient(models.Model):
     state_reason = models.CharField("เหตุผล", max_length=500, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = audited_history()
 
     class Meta:
         verbose_name = "ผู้รับหนังสือ"

@@ -1,6 +1,6 @@
 """Reference data of letters."""
 from django.db import models
-from simple_history.models import HistoricalRecords
+from eoffice.audit import audited_history
 
 
 class SalutationRule(models.Model):
@@ -16,7 +16,7 @@ class SalutationRule(models.Model):
     closing = models.CharField("คำลงท้าย", max_length=255)
     order = models.PositiveSmallIntegerField("ลำดับ", default=0)
 
-    history = HistoricalRecords()
+    history = audited_history()
 
     class Meta:
         verbose_name = "คำขึ้นต้นและคำลงท้าย"

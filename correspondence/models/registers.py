@@ -1,7 +1,7 @@
 """Register books (ทะเบียนหนังสือ) and their entries, numbered gap-free per calendar year."""
 from django.conf import settings
 from django.db import models
-from simple_history.models import HistoricalRecords
+from eoffice.audit import audited_history
 
 from eoffice.levels import Secrecy, Urgency
 
@@ -36,7 +36,7 @@ class RegisterBook(models.Model):
     last_number = models.PositiveIntegerField("เลขล่าสุด", default=0)
     opened_at = models.DateTimeField("เปิดทะเบียนเมื่อ", auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = audited_history()
 
     class Meta:
         verbose_name = "ทะเบียนหนังสือ"
@@ -81,7 +81,7 @@ class RegisterEntry(models.Model):
     item = models.ForeignKey("correspondence.IncomingItem", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="register_entries", verbose_name="หนังสือรับ")
 
-    history = HistoricalRecords()
+    history = audited_history()
 
     class Meta:
         verbose_name = "รายการในทะเบียน"

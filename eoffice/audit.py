@@ -1,0 +1,141 @@
+"""The audit trail: django-simple-history rows, hash-chained and append-only.
+
+Every history table is one chain: each row stores the SHA-256 of its own content and of the row
+before it, so changing, inserting or deleting a row behind the portal's back breaks the chain at that
+point, and ``manage.py verify_audit`` names it. On PostgreSQL a trigger also refuses UPDATE and
+DELETE on history tables, so the portal's own database role cannot rewrite history either.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from uuid import UUID
+
+from django.apps import apps
+from django.db import connections, models
+from django.db.models.fields.files import FieldFile
+from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
+
+GENESIS = "0" * 64
+CHAIN_FIELDS = {"row_hash", "prev_hash", "history_id"}
+
+
+class ChainedHistory(models.Model):
+    """Base of every history model: the two links of the chain."""
+
+    prev_hash = models.CharField(max_length=64, default="", editable=False)
+    row_hash = models.CharField(max_length=64, default="", editable=False)
+
+    class Meta:
+        abstract = True
+
+
+def audited_history(**kwargs) -> HistoricalRecords:
+    """HistoricalRecords for every model of the portal: chained, with the acting user."""
+    return HistoricalRecords(bases=[ChainedHistory], **kwargs)
+
+
+def is_chained(model) -> bool:
+    return isinstance(model, type) and issubclass(model, ChainedHistory)
+
+
+def _canonical(value):
+    # One text for one value whether it was just assigned or read back from the database.
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.timezone.utc).isoformat() if value.tzinfo else value.isoformat()
+    if isinstance(value, (dt.date, dt.time, Decimal, UUID)):
+        return str(value)
+    if isinstance(value, FieldFile):
+        return value.name or ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return value
+
+
+def row_digest(row: models.Model, prev_hash: str) -> str:
+    content = {
+        f.attname: _canonical(getattr(row, f.attname))
+        for f in row._meta.concrete_fields
+        if f.attname not in CHAIN_FIELDS
+    }
+    payload = json.dumps([prev_hash, content], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _lock_chain(model, using: str) -> None:
+    """Serialise appends to one chain so two transactions cannot both extend the same last row."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [model._meta.db_table])
+    # SQLite: IMMEDIATE transactions already hold the one write lock.
+
+
+def _link(sender, history_instance, using=None, **kwargs):
+    if not is_chained(sender):
+        return
+    using = using or "default"
+    _lock_chain(sender, using)
+    last = sender.objects.using(using).order_by("-history_id").values_list("row_hash", flat=True).first()
+    history_instance.prev_hash = last or GENESIS
+    history_instance.row_hash = row_digest(history_instance, history_instance.prev_hash)
+
+
+pre_create_historical_record.connect(_link, dispatch_uid="eoffice.audit.link")
+
+
+@dataclass(frozen=True)
+class Break:
+    table: str
+    history_id: int
+    reason: str
+
+
+def chained_models() -> list[type[models.Model]]:
+    return [m for m in apps.get_models() if is_chained(m)]
+
+
+def verify_chain(model, using: str = "default") -> Break | None:
+    """The first row whose links do not hold, or None."""
+    expected_prev = GENESIS
+    for row in model.objects.using(using).order_by("history_id").iterator(chunk_size=2000):
+        if row.prev_hash != expected_prev:
+            return Break(model._meta.db_table, row.history_id, "ลิงก์ไปยังแถวก่อนหน้าไม่ตรงกัน (มีแถวถูกลบหรือแทรก)")
+        if row.row_hash != row_digest(row, row.prev_hash):
+            return Break(model._meta.db_table, row.history_id, "เนื้อหาของแถวถูกแก้ไขหลังบันทึก")
+        expected_prev = row.row_hash
+    return None
+
+
+APPEND_ONLY_FUNCTION = """
+CREATE OR REPLACE FUNCTION eoffice_history_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'ประวัติการแก้ไขเป็นแบบเพิ่มได้อย่างเดียว: % บนตาราง % ถูกปฏิเสธ', TG_OP, TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+def install_append_only_triggers(using: str = "default") -> int:
+    """Refuse UPDATE and DELETE on every history table (PostgreSQL). Idempotent; run after migrate."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return 0
+    tables = [m._meta.db_table for m in chained_models()]
+    existing = set(connection.introspection.table_names())
+    with connection.cursor() as cursor:
+        cursor.execute(APPEND_ONLY_FUNCTION)
+        for table in tables:
+            if table not in existing:
+                continue
+            cursor.execute(f'DROP TRIGGER IF EXISTS eoffice_append_only ON "{table}"')
+            cursor.execute(
+                f'CREATE TRIGGER eoffice_append_only BEFORE UPDATE OR DELETE ON "{table}" '
+                "FOR EACH ROW EXECUTE FUNCTION eoffice_history_append_only()"
+            )
+    return len(tables)
