@@ -22,7 +22,9 @@ from weasyprint.text.ffi import FROM_UNITS, TO_UNITS, ffi, pango
 from weasyprint.text.line_break import get_last_word_end
 
 SUPPORTED_WEASYPRINT = "70.0"
+MAX_EXTRA_EM = 0.25  # see justify.MAX_EXTRA_EM
 _installed = False
+_original = wp_text.draw_first_line  # kept for the test that shows what the fix fixes
 
 
 def _cluster_starts(glyph_string, num_glyphs):
@@ -56,8 +58,38 @@ def count_clusters(textbox) -> int:
         textbox.pango_layout.deactivate()
 
 
+_reverse_cmaps: dict[str, dict[int, str]] = {}
+
+
+def _glyph_text(font, glyph_id) -> str:
+    """A glyph's own character (from the font's cmap) for the ToUnicode map.
+
+    WeasyPrint gives the second glyph of a cluster (nikhahit of ำ, a tone mark) an empty
+    mapping; PDF/A "u" wants every glyph mapped, and ActualText carries the real text anyway."""
+    key = font.hash
+    if key not in _reverse_cmaps:
+        import io
+
+        from fontTools.ttLib import TTFont
+
+        reverse = {}
+        try:
+            tt = TTFont(io.BytesIO(font.file_content), fontNumber=font.index, lazy=True)
+            for codepoint, name in sorted(tt.getBestCmap().items(), reverse=True):
+                reverse[tt.getGlyphID(name)] = chr(codepoint)
+        except Exception:  # an unreadable font keeps WeasyPrint's own mapping
+            reverse = {}
+        _reverse_cmaps[key] = reverse
+    return _reverse_cmaps[key].get(glyph_id, "")
+
+
 def _actual_text(textbox) -> pydyf.Dictionary:
-    return pydyf.Dictionary({"ActualText": pydyf.String(textbox.text)})
+    text = textbox.text
+    if text.endswith("-"):
+        # poppler takes a line-final hyphen for a hyphenation and drops it ("โคโรนา-" + "๑๙"
+        # would read "โคโรนา๑๙"); a trailing space keeps it, and costs nothing "whitespace aside".
+        text += " "
+    return pydyf.Dictionary({"ActualText": pydyf.String(text)})
 
 
 def draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
@@ -111,6 +143,17 @@ def _draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
             first_line, index = textbox.pango_layout.get_first_line()
 
     extra = getattr(textbox, "thai_extra", 0.0)
+    slack = getattr(textbox, "thai_slack", 0.0)
+    if slack:
+        clusters_total = 0
+        run = first_line.runs[0]
+        while run != ffi.NULL:
+            glyph_string = run.data.glyphs
+            clusters_total += len(_cluster_starts(glyph_string, glyph_string.num_glyphs))
+            run = run.next
+        font_size_css = textbox.style["font_size"]
+        if clusters_total > 1 and slack / (clusters_total - 1) <= MAX_EXTRA_EM * font_size_css:
+            extra = slack / (clusters_total - 1)
     first_cluster = True
 
     stream.set_text_matrix(*matrix.values)
@@ -170,7 +213,8 @@ def _draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
                 else:
                     t2 = glyph_item.item.length if i == num_glyphs - 1 else clusters[i + 1]
                 utf8_text = utf8_text or textbox.pango_layout.text.encode()
-                font.to_unicode[glyph_id] = utf8_text[offset + t1:offset + t2].decode()
+                font.to_unicode[glyph_id] = (utf8_text[offset + t1:offset + t2].decode()
+                                             or _glyph_text(font, glyph_id))
 
             offset = glyph_info.geometry.x_offset / font_size
             rise = glyph_info.geometry.y_offset / 1000

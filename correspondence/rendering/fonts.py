@@ -104,3 +104,23 @@ def counter_style():
 @functools.cache
 def face_stylesheet() -> CSS:
     return css_string(face_css())
+
+
+@functools.cache
+def text_width_pt(text: str, guide_pt: float = 16, bold: bool = False) -> float:
+    """Natural width of a short text in the letter face (measured once, then cached)."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure import boxes
+
+    weight = "bold" if bold else "normal"
+    html = (f'<p style="margin:0;white-space:pre;font-size:{size(guide_pt)}pt;font-weight:{weight}">'
+            f"<span>{text}</span></p>")
+    document = HTML(string=html).render(font_config=font_config(), stylesheets=[face_stylesheet()])
+
+    def widths(box):
+        if isinstance(box, boxes.TextBox):
+            yield box.width
+        for child in getattr(box, "children", ()):
+            yield from widths(child)
+
+    return sum(widths(document.pages[0]._page_box)) * 0.75  # CSS px → pt

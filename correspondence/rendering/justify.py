@@ -40,11 +40,18 @@ def _collect(box, lines_by_element, order):
 
 
 def _text_boxes(box):
+    """Text boxes of a line, not those inside inline-blocks (labels keep their own spacing)."""
     if isinstance(box, boxes.TextBox):
         yield box
-    else:
+    elif not isinstance(box, boxes.AtomicInlineLevelBox):
         for child in getattr(box, "children", ()):
             yield from _text_boxes(child)
+
+
+def _atomic_count(box):
+    if isinstance(box, boxes.AtomicInlineLevelBox):
+        return 1
+    return sum(_atomic_count(child) for child in getattr(box, "children", ()))
 
 
 def _line_right(line):
@@ -62,6 +69,13 @@ class _Spreader:
         self.shift, self.first = 0.0, True
 
     def walk(self, box):
+        if isinstance(box, boxes.AtomicInlineLevelBox):
+            # an inline-block (the เรื่อง / อ้างถึง label) moves as one unit
+            if not self.first:
+                self.shift += self.extra
+            box.translate(self.shift)
+            self.first = False
+            return
         if isinstance(box, boxes.TextBox):
             n = self.counts[id(box)]
             if n and not self.first:
@@ -95,12 +109,21 @@ def justify_document(document) -> int:
             if slack <= 0.05:
                 continue
             texts = list(_text_boxes(line))
+            atomics = sum(_atomic_count(child) for child in line.children)
+            if len(texts) == 1 and not atomics:
+                # The usual line: one text box. Its clusters are counted while it is drawn
+                # (the layout is live then), which saves re-shaping every line here.
+                texts[0].thai_slack = slack
+                texts[0].width += slack
+                line.width = right_edge - line.position_x
+                changed += 1
+                continue
             counts = {id(t): count_clusters(t) for t in texts}
-            gaps = sum(counts.values()) - 1
+            gaps = sum(counts.values()) + atomics - 1
             if gaps <= 0:
                 continue
             extra = slack / gaps
-            font_size = texts[0].style["font_size"]
+            font_size = line.style["font_size"]
             if extra > MAX_EXTRA_EM * font_size:
                 continue
             spreader = _Spreader(extra, counts)

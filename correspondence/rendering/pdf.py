@@ -11,28 +11,21 @@ import base64
 import datetime as dt
 import functools
 import json
-import logging
 from pathlib import Path
 
 from django.template import Context, Engine
 from weasyprint import HTML, Attachment
 
-from eoffice.thai import format_date, format_signer_name, format_time, to_thai_digits
+from eoffice.thai import be_year, format_date, format_signer_name, format_time, to_thai_digits
 
 from . import actualtext, continuation, fonts, justify
 from .spec import LetterSpecError, validate_spec
 
 actualtext.install()
-# WeasyPrint logs every step at INFO; a render is one step for us.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 URGENCY_MARKS = {"urgent": "ด่วน", "very_urgent": "ด่วนมาก", "most_urgent": "ด่วนที่สุด"}
 SECRECY_MARKS = {"confidential": "ลับ", "secret": "ลับมาก", "top_secret": "ลับที่สุด"}
 PDF_VARIANT = "pdf/a-3u"
-
-
-class PaginationChanged(RuntimeError):
-    """The second pass paginated differently from the first (the cues would be wrong)."""
 
 
 @functools.cache
@@ -65,21 +58,33 @@ def _deadline(spec):
     return f"ด่วนภายใน {format_date(dt.date.fromisoformat(value), digits=digits)}"
 
 
+def _indent(label):
+    # label + two spaces (0.65 em), as typed; wrapped lines start under the text
+    return f"{fonts.text_width_pt(label) + 0.65 * fonts.size(16):.2f}"
+
+
 def _labelled(label, items, spec):
     """อ้างถึง / สิ่งที่ส่งมาด้วย: one item as is, several numbered ๑. ๒. under the label."""
+    indent = _indent(label)
     if len(items) == 1:
-        return [{"label": label, "text": items[0]}]
-    return [{"label": label if i == 0 else "", "text": f"{_digits(spec, str(i + 1))}. {text}"}
-            for i, text in enumerate(items)]
+        return [{"label": label, "text": keep_pairs(items[0]), "indent": indent}]
+    return [{"label": label if i == 0 else "", "text": keep_pairs(f"{_digits(spec, str(i + 1))}. {text}"),
+             "indent": indent} for i, text in enumerate(items)]
+
+
+def keep_pairs(text):
+    """Keep "รับ - ส่ง" on one line: clerks never break at the spaced hyphen (and a line-final
+    "-" is what text extractors take for a hyphenation, see actualtext)."""
+    return text.replace(" - ", "\u00a0-\u00a0") if text else text
 
 
 def _paragraphs(body):
     result = []
     for item in body:
         if isinstance(item, str):
-            result.append({"text": item, "plain": False})
+            result.append({"text": keep_pairs(item), "plain": False})
         else:
-            result.append({"text": item["text"], "plain": not item.get("indent", True)})
+            result.append({"text": keep_pairs(item["text"]), "plain": not item.get("indent", True)})
     return result
 
 
@@ -126,7 +131,8 @@ def letter_context(spec: dict, garuda=None) -> dict:
         "date": _date(spec, spec.get("date")),
         "issuer": spec.get("issuer") or {},
         "subject": spec.get("subject") or "",
-        "subject_rows": [{"label": "เรื่อง", "text": spec.get("subject") or ""}],
+        "subject_rows": [{"label": "เรื่อง", "text": keep_pairs(spec.get("subject") or ""),
+                          "indent": _indent("เรื่อง")}],
         "salutation": spec.get("salutation") or "",
         "recipient": spec.get("recipient") or "",
         "references": _labelled("อ้างถึง", spec.get("references") or [], spec),
@@ -139,7 +145,61 @@ def letter_context(spec: dict, garuda=None) -> dict:
         "fax": _digits(spec, spec.get("fax") or ""),
         "email": spec.get("email") or "",
         "copies_to": spec.get("copies_to") or [],
+        "stamp_initials": spec.get("stamp_initials") or "",
+        "recipient_address": spec.get("recipient_address") or [],
+        "meeting": _meeting(spec),
+        **_kind_parts(spec),
     }
+
+
+def _era_date(spec, value):
+    if not value:
+        return ""
+    return format_date(dt.date.fromisoformat(value), style="full_era", digits=spec.get("digits", "thai"))
+
+
+def _kind_parts(spec) -> dict:
+    """Headings and closing lines that differ by kind (ระเบียบงานสารบรรณ ข้อ ๑๕–๒๓)."""
+    kind = spec["kind"]
+    issuer = (spec.get("issuer") or {}).get("name", "")
+    subject = spec.get("subject")
+    number = _digits(spec, spec.get("number") or "")
+    edition = spec.get("edition")
+    heading, given, footer = [], "", []
+    if kind == "order":
+        heading = [f"คำสั่ง{issuer}", f"ที่ {number}", f"เรื่อง {subject}"]
+        given = f"สั่ง ณ วันที่ {_era_date(spec, spec.get('date'))}"
+    elif kind in ("regulation", "bylaw"):
+        year = _digits(spec, str(be_year(dt.date.fromisoformat(spec["date"]))))
+        heading = [spec.get("title") or "", f"ว่าด้วย{spec.get('about') or ''}"]
+        if edition:
+            heading.append(f"(ฉบับที่ {_digits(spec, edition)})")
+        heading.append(f"พ.ศ. {year}")
+        given = f"ประกาศ ณ วันที่ {_era_date(spec, spec.get('date'))}"
+    elif kind == "announcement":
+        heading = [f"ประกาศ{issuer}", f"เรื่อง {subject}"]
+        given = f"ประกาศ ณ วันที่ {_era_date(spec, spec.get('date'))}"
+    elif kind in ("statement", "news"):
+        heading = [spec.get("title") or "", f"เรื่อง {subject}"]
+        if edition:
+            heading.append(f"ฉบับที่ {_digits(spec, edition)}")
+        footer = [issuer, _era_date(spec, spec.get("date"))]
+    elif kind == "certificate":
+        given = f"ให้ไว้ ณ วันที่ {_era_date(spec, spec.get('date'))}"
+    return {"heading": heading, "given": given, "unsigned_footer": footer}
+
+
+def _meeting(spec) -> dict:
+    meeting = dict(spec.get("meeting") or {})
+    if meeting.get("when"):
+        meeting["when"] = _date(spec, meeting["when"])
+    for key in ("number", "opened", "closed"):
+        if meeting.get(key):
+            meeting[key] = _digits(spec, meeting[key])
+    meeting["groups"] = [{"label": label, "names": meeting.get(key) or []}
+                         for key, label in (("present", "ผู้มาประชุม"), ("absent", "ผู้ไม่มาประชุม"),
+                                            ("attending", "ผู้เข้าร่วมประชุม")) if meeting.get(key)]
+    return meeting
 
 
 def letter_html(spec: dict, garuda=None) -> str:
@@ -164,8 +224,14 @@ def _layout(html: str, extra_css: str = ""):
     return document
 
 
+def _render_blank(pages: int, extra_css: str):
+    html = ('<!DOCTYPE html><html lang="th"><body>'
+            + '<div style="break-after: page"></div>' * (pages - 1) + "<div></div></body></html>")
+    return _layout(html, extra_css)
+
+
 def layout_letter(spec: dict, garuda=None, *, validate: bool = True):
-    """Lay out a letter: both passes, cues checked, lines distributed. Returns the Document."""
+    """Lay out a letter: cues added, lines distributed. Returns the WeasyPrint Document."""
     if validate:
         problems = validate_spec(spec)
         if problems:
@@ -173,12 +239,8 @@ def layout_letter(spec: dict, garuda=None, *, validate: bool = True):
     html = letter_html(spec, garuda)
     base_css = _digits_css(spec)
     document = _layout(html, base_css)
-    page_cues = continuation.cues(document)
-    if page_cues:
-        first_lines = continuation.page_first_lines(document)
-        document = _layout(html, base_css + "\n" + continuation.cue_css(page_cues))
-        if continuation.page_first_lines(document) != first_lines:
-            raise PaginationChanged("the continuation cues changed the pagination")
+    continuation.graft_cues(document, continuation.cues(document),
+                            lambda pages, css: _render_blank(pages, base_css + "\n" + css))
     justify.justify_document(document)
     return document
 
@@ -195,7 +257,19 @@ def render_letter_pdf(spec: dict, garuda: bytes | str | Path | None = None, *,
     attached as ``letter.json`` (associated file) for the receiving system."""
     document = layout_letter(spec, garuda, validate=validate)
     return document.write_pdf(
-        pdf_variant=PDF_VARIANT, attachments=[_spec_attachment(spec)])
+        pdf_variant=PDF_VARIANT, attachments=[_spec_attachment(spec)], finisher=_dedupe_af)
+
+
+def _dedupe_af(document, pdf):
+    # WeasyPrint 70 lists an attachment twice in the catalogue's /AF (once from /Names, once
+    # from its /Filespec); PDF/A-3 wants each associated file once.
+    af = pdf.catalog.get("AF")
+    if af:
+        unique = []
+        for ref in af:
+            if ref not in unique:
+                unique.append(ref)
+        af[:] = unique
 
 
 def render_preview(spec: dict, garuda=None, *, page: int = 1, resolution: int = 72,
@@ -218,3 +292,46 @@ def render_preview(spec: dict, garuda=None, *, page: int = 1, resolution: int = 
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+# --- envelopes --------------------------------------------------------------------------------
+
+ENVELOPE_SIZES_MM = {"DL": (220, 110), "C4": (324, 229), "C5": (229, 162), "C6": (162, 114)}
+
+
+def render_envelope_pdf(spec: dict, size: str = "DL", garuda=None) -> bytes:
+    """An envelope (ซอง) for the letter: sender with Garuda and ที่, urgency mark, recipient.
+
+    Secrecy marks are not printed: a classified letter travels in a plain outer envelope
+    (ระเบียบว่าด้วยการรักษาความลับของทางราชการ)."""
+    if size not in ENVELOPE_SIZES_MM:
+        raise ValueError(f"envelope size must be one of {', '.join(ENVELOPE_SIZES_MM)}")
+    width, height = ENVELOPE_SIZES_MM[size]
+    context = letter_context(spec, garuda)
+    # The address block starts a little left of centre and just below the middle.
+    context.update(size=size, width_mm=width, height_mm=height,
+                   to_left_mm=round(width * 0.42), to_top_mm=round(height * 0.5))
+    html = _engine().get_template("envelope.html").render(
+        Context(context, autoescape=True, use_l10n=False, use_tz=False))
+    return _layout(html).write_pdf(pdf_variant=PDF_VARIANT)
+
+
+# --- register books ---------------------------------------------------------------------------
+
+def render_register_pdf(title: str, period: str, columns, rows) -> bytes:
+    """A register-book page set (landscape A4): ``title`` (e.g. ทะเบียนหนังสือรับ), ``period``
+    (e.g. ประจำเดือนกันยายน ๒๕๖๓), ``columns`` as labels or ``{"label", "width"}`` (CSS width),
+    ``rows`` as sequences of cell texts (already formatted, e.g. short Thai dates). The header
+    row repeats on every page; text reads back through the same ActualText fix as letters."""
+    cols = [c if isinstance(c, dict) else {"label": str(c), "width": None} for c in columns]
+    body = [["" if cell is None else str(cell) for cell in row] for row in rows]
+    for n, row in enumerate(body, start=1):
+        if len(row) != len(cols):
+            raise ValueError(f"row {n} has {len(row)} cells for {len(cols)} columns")
+    html = _engine().get_template("register.html").render(
+        Context({"title": title, "period": period, "columns": cols, "rows": body},
+                autoescape=True, use_l10n=False, use_tz=False))
+    document = HTML(string=html, base_url="letters:", url_fetcher=fonts.fetcher()).render(
+        font_config=fonts.font_config(), counter_style=fonts.counter_style(),
+        stylesheets=[fonts.stylesheet("register.css"), fonts.face_stylesheet()], pdf_variant=PDF_VARIANT)
+    return document.write_pdf(pdf_variant=PDF_VARIANT)

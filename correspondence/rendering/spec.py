@@ -14,10 +14,11 @@ from typing import NamedTuple
 
 from jsonschema import Draft202012Validator, FormatChecker
 
+from pathlib import Path
+
 from eoffice.thai import salutation_warning
 
-from .fonts import BASE_DIR
-
+BASE_DIR = Path(__file__).resolve().parents[2]  # (not from fonts: validation needs no WeasyPrint)
 SCHEMA_PATH = BASE_DIR / "docs" / "letter-spec.schema.json"
 
 KIND_TH = {
@@ -150,7 +151,9 @@ def spec_warnings(spec) -> list[Problem]:
     """Advice that does not block rendering."""
     warnings = []
     opening, closing = spec.get("salutation") or "", spec.get("closing") or ""
-    if spec.get("kind") in ("external", "memo", "record") and (opening or closing):
+    # Memos and records normally end without a closing: only check one that is given.
+    kind = spec.get("kind")
+    if kind == "external" and (opening or closing) or kind in ("memo", "record") and closing:
         message = salutation_warning(opening, closing)
         if message:
             warnings.append(Problem("$.closing", message,

@@ -1,0 +1,97 @@
+"""The letter spec: schema + per-kind rules; errors as (JSON path, Thai, English)."""
+
+import json
+
+import pytest
+
+from correspondence.rendering.spec import SCHEMA_PATH, KIND_TH, schema, spec_warnings, validate_spec
+
+from .conftest import load
+
+KINDS = ["external", "memo", "stamped", "order", "regulation", "bylaw", "announcement", "statement",
+         "news", "certificate", "minutes", "record"]
+
+
+def required_for(kind):
+    for rule in schema()["allOf"]:
+        cond = rule["if"]["properties"]["kind"]
+        if cond.get("const") == kind or kind in cond.get("enum", []):
+            return rule["then"]["required"]
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize("name", ["moi-2563", "mfa-2563"])
+def test_reference_specs_are_valid(name):
+    spec = load(name)
+    assert validate_spec(spec) == []
+    assert spec_warnings(spec) == []
+
+
+def test_schema_lists_every_kind_and_enumeration():
+    props = schema()["properties"]
+    assert props["kind"]["enum"] == KINDS
+    assert props["urgency"]["enum"] == ["normal", "urgent", "very_urgent", "most_urgent"]
+    assert props["secrecy"]["enum"] == ["normal", "confidential", "secret", "top_secret"]
+    assert set(KINDS) == set(KIND_TH)
+    assert SCHEMA_PATH.name == "letter-spec.schema.json" and SCHEMA_PATH.parent.name == "docs"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_kind_reports_its_missing_required_elements(kind):
+    problems = validate_spec({"kind": kind})
+    paths = {p.path for p in problems}
+    assert paths == {f"$.{key}" for key in required_for(kind)}
+    for p in problems:
+        assert KIND_TH[kind] in p.message_th and kind in p.message_en
+
+
+def test_paths_point_into_nested_values():
+    spec = load("moi-2563")
+    spec["signer"]["position"] = []
+    spec["body"][2] = 5
+    spec["urgency"] = "soon"
+    spec["date"] = "2020-13-01"
+    spec["issuer"]["fax"] = "x"
+    problems = {p.path: p for p in validate_spec(spec)}
+    assert set(problems) == {"$.signer.position", "$.body[2]", "$.urgency", "$.date", "$.issuer"}
+    assert "soon" in problems["$.urgency"].message_en and "most_urgent" in problems["$.urgency"].message_th
+    assert "fax" in problems["$.issuer"].message_en
+    assert problems["$.signer.position"].message_th == "ต้องไม่ว่าง"
+
+
+def test_unknown_top_level_key_is_reported():
+    spec = load("mfa-2563")
+    spec["subjekt"] = "typo"
+    (problem,) = validate_spec(spec)
+    assert problem.path == "$" and "subjekt" in problem.message_en and "subjekt" in problem.message_th
+
+
+def test_stamped_letter_has_no_salutation_or_closing():
+    spec = {"kind": "stamped", "number": "กต ๐๒๐๓/๑", "recipient": "กรมการปกครอง", "body": ["ข้อความ"],
+            "issuer": {"name": "กระทรวงการต่างประเทศ"}, "date": "2024-01-05", "owner_unit": ["กองกลาง"],
+            "salutation": "เรียน", "closing": "ขอแสดงความนับถือ"}
+    paths = [p.path for p in validate_spec(spec)]
+    assert paths == ["$.closing", "$.salutation"]
+
+
+def test_opening_and_closing_that_do_not_belong_together_warn():
+    spec = load("moi-2563")
+    spec["closing"] = "ขอแสดงความนับถืออย่างยิ่ง"
+    assert validate_spec(spec) == []
+    (warning,) = spec_warnings(spec)
+    assert warning.path == "$.closing"
+    assert "กราบเรียน" in warning.message_th and "do not belong together" in warning.message_en
+
+
+def test_not_an_object():
+    (problem,) = validate_spec([1, 2])
+    assert problem.path == "$"
+
+
+def test_docs_describe_the_schema():
+    from correspondence.rendering.spec import BASE_DIR
+
+    doc = (BASE_DIR / "docs" / "letter-spec.md").read_text(encoding="utf-8")
+    for key in schema()["properties"]:
+        assert f"`{key}`" in doc, key
+    json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
