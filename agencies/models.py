@@ -40,7 +40,9 @@ class AgencyLevel(models.TextChoices):
 TOP_LEVELS = {AgencyLevel.MINISTRY, AgencyLevel.INDEPENDENT, AgencyLevel.PROVINCE}
 
 
-class AgencyQuerySet(models.QuerySet):
+class ValidityQuerySet(models.QuerySet):
+    """Rows valid on a day: open-ended validity dates count as always."""
+
     def valid_on(self, day: dt.date):
         return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
             Q(valid_until__isnull=True) | Q(valid_until__gte=day)
@@ -82,7 +84,7 @@ class Agency(models.Model):
     valid_until = models.DateField("ใช้ถึง", null=True, blank=True)
 
     history = audited_history()
-    objects = AgencyQuerySet.as_manager()
+    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         verbose_name = "ส่วนราชการ"
@@ -166,13 +168,6 @@ class Agency(models.Model):
         return [line.strip() for line in self.address_lines.splitlines() if line.strip()]
 
 
-class LetterCodeQuerySet(models.QuerySet):
-    def valid_on(self, day: dt.date):
-        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
-            Q(valid_until__isnull=True) | Q(valid_until__gte=day)
-        )
-
-
 class LetterCode(models.Model):
     """รหัสตัวพยัญชนะ: the two consonants at the head of a letter number, valid for a period."""
 
@@ -183,7 +178,7 @@ class LetterCode(models.Model):
     note = models.CharField("หมายเหตุ", max_length=255, blank=True)
 
     history = audited_history()
-    objects = LetterCodeQuerySet.as_manager()
+    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         verbose_name = "รหัสตัวพยัญชนะ"
@@ -281,6 +276,7 @@ class RoleAssignment(models.Model):
     valid_until = models.DateField("ถึง", null=True, blank=True)
 
     history = audited_history()
+    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         verbose_name = "บทบาท"

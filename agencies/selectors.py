@@ -26,9 +26,7 @@ def has_role(user, role: Role | str, unit: Agency | None = None, on: dt.date | N
     if official is None:
         return False
     on = on or dt.date.today()
-    rows = RoleAssignment.objects.filter(official=official, role=role).filter(
-        Q(valid_from__isnull=True) | Q(valid_from__lte=on), Q(valid_until__isnull=True) | Q(valid_until__gte=on)
-    )
+    rows = RoleAssignment.objects.valid_on(on).filter(official=official, role=role)
     if unit is not None:
         # A role without a unit applies to the official's own unit.
         rows = rows.filter(Q(unit=unit) | Q(unit__isnull=True, official__unit=unit))

@@ -5,6 +5,8 @@ files under ``var/``, and a Celery broker on the local file system, so that the 
 server at all. Production points ``DATABASE_URL``, ``REDIS_URL`` and ``EMAIL_URL`` at real services
 (see README.md, "Production").
 """
+import base64
+import hashlib
 from pathlib import Path
 
 import environ
@@ -32,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
     "guardian",
     "simple_history",
@@ -39,6 +42,7 @@ INSTALLED_APPS = [
     "eoffice",
     "agencies",
     "correspondence",
+    "signatures",
 ]
 
 MIDDLEWARE = [
@@ -235,5 +239,11 @@ LOGGING = {
 # --- Portal -----------------------------------------------------------------------------------------------
 # How long /healthz waits for a worker to answer its ping.
 HEALTHZ_WORKER_TIMEOUT = env.float("HEALTHZ_WORKER_TIMEOUT", default=2.0)
+# Key(s) encrypting signing credentials at rest (Fernet, urlsafe base64 of 32 bytes; comma-separated,
+# newest first, to rotate). The embedded default is derived from the generated secret key; production
+# sets its own so that rotating DJANGO_SECRET_KEY cannot make stored keys unreadable.
+EOFFICE_KEY_ENCRYPTION_KEY = env.str("EOFFICE_KEY_ENCRYPTION_KEY", default="") or base64.urlsafe_b64encode(
+    hashlib.sha256(b"eoffice-key-encryption\0" + SECRET_KEY.encode()).digest()
+).decode()
 # Demo officials may be loaded only where this is set (make run sets it; production never does).
 EOFFICE_DEMO_DATA = env.bool("EOFFICE_DEMO_DATA", default=False)
