@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
-from agencies.models import Agency, Delegation, LetterCode, Official, RoleAssignment
+from agencies.models import Agency, Delegation, Holiday, LetterCode, Official, ReminderPolicy, RoleAssignment
 from eoffice import thai
 from eoffice.forms import ThaiDateField, ThaiDateInput
 
@@ -18,6 +18,24 @@ class LetterCodeInline(admin.TabularInline):
     formfield_overrides = THAI_DATES
 
 
+class ReminderPolicyInline(admin.TabularInline):
+    model = ReminderPolicy
+    extra = 0
+
+
+@admin.register(Holiday)
+class HolidayAdmin(SimpleHistoryAdmin):
+    list_display = ["day_thai", "name", "agency"]
+    list_filter = ["agency"]
+    search_fields = ["name"]
+    date_hierarchy = "day"
+    formfield_overrides = THAI_DATES
+
+    @admin.display(description="วันที่", ordering="day")
+    def day_thai(self, obj):
+        return thai.format_date(obj.day)
+
+
 @admin.register(Agency)
 class AgencyAdmin(SimpleHistoryAdmin):
     list_display = ["name", "short_name", "level", "letter_code_today", "unit_number_thai", "parent", "keeps_registers"]
@@ -25,7 +43,7 @@ class AgencyAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "short_name", "unit_number", "letter_codes__code"]
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
-    inlines = [LetterCodeInline]
+    inlines = [LetterCodeInline, ReminderPolicyInline]
     formfield_overrides = THAI_DATES
     fieldsets = [
         (None, {"fields": ["parent", "level", "name", "short_name", "unit_number", "keeps_registers"]}),

@@ -10,7 +10,7 @@ from django.db.models import Q
 from eoffice.audit import audited_history
 
 from eoffice import thai
-from eoffice.levels import Secrecy
+from eoffice.levels import Secrecy, Urgency
 
 
 def validate_letter_code(value):
@@ -330,3 +330,58 @@ class Delegation(models.Model):
 
     def active_on(self, day: dt.date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
+
+
+class Holiday(models.Model):
+    """วันหยุดราชการ: a day off for every agency (agency empty) or for one agency and those below it."""
+
+    day = models.DateField("วันที่")
+    name = models.CharField("ชื่อวันหยุด", max_length=255)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="holidays",
+                               verbose_name="เฉพาะส่วนราชการ", help_text="เว้นว่างสำหรับวันหยุดราชการทั่วประเทศ")
+
+    history = audited_history()
+
+    class Meta:
+        verbose_name = "วันหยุดราชการ"
+        verbose_name_plural = "วันหยุดราชการ"
+        ordering = ["day"]
+        constraints = [models.UniqueConstraint(fields=["day", "agency"], name="holiday_once_per_day",
+                                               nulls_distinct=False)]
+
+    def __str__(self):
+        return f"{thai.format_date(self.day)} {self.name}"
+
+
+class DueRule(models.TextChoices):
+    MINUTES = "minutes", "นาทีหลังได้รับ"
+    WORKING_DAYS = "working_days", "วันทำการ (๐ = ภายในวันทำการเดียวกัน)"
+
+
+class ReminderPolicy(models.Model):
+    """When to remind the assignee of an unacknowledged item, and when to escalate to the supervisor.
+
+    The regulation sets no hours: each agency sets its own, per urgency; units without a policy use
+    the nearest agency above them, then the portal's defaults.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="reminder_policies",
+                               verbose_name="ส่วนราชการ")
+    urgency = models.PositiveSmallIntegerField("ชั้นความเร็ว", choices=Urgency.choices)
+    remind_rule = models.CharField("เตือนเมื่อ", max_length=16, choices=DueRule.choices)
+    remind_value = models.PositiveIntegerField("ค่า (เตือน)")
+    escalate_rule = models.CharField("แจ้งผู้บังคับบัญชาเมื่อ", max_length=16, choices=DueRule.choices)
+    escalate_value = models.PositiveIntegerField("ค่า (แจ้งผู้บังคับบัญชา)")
+    before_deadline_minutes = models.PositiveIntegerField(
+        "เตือนก่อนกำหนด ด่วนภายใน (นาที)", default=120, help_text="ใช้กับหนังสือที่ระบุ ด่วนภายใน วันเวลา"
+    )
+
+    history = audited_history()
+
+    class Meta:
+        verbose_name = "นโยบายการเตือน"
+        verbose_name_plural = "นโยบายการเตือน"
+        constraints = [models.UniqueConstraint(fields=["agency", "urgency"], name="reminder_policy_unique")]
+
+    def __str__(self):
+        return f"{self.agency} — {self.get_urgency_display()}"

@@ -4,7 +4,9 @@ from __future__ import annotations
 from django.db import transaction
 
 from agencies import reference_data as ref
-from agencies.models import Agency, AgencyLevel, LetterCode
+import datetime as dt
+
+from agencies.models import Agency, AgencyLevel, Holiday, LetterCode
 
 
 @transaction.atomic
@@ -56,3 +58,21 @@ def reference_data_load() -> dict[str, int]:
                 address_lines="\n".join(address), phone=phone, fax=fax, email=email,
             )
     return counts
+
+
+@transaction.atomic
+def holidays_load(year: int) -> int:
+    """Add the fixed-date public holidays of a CE year, with a substitute day (วันหยุดชดเชย) on the
+    next working day for each that falls on a weekend. Days already present are left as they are."""
+    days = {dt.date(year, month, day): name for month, day, name in ref.FIXED_HOLIDAYS}
+    # Computed from the fixed list alone, so running it again yields the same days.
+    taken = set(days)
+    for day, name in sorted(days.items()):
+        if day.weekday() >= 5:
+            substitute = day + dt.timedelta(days=1)
+            while substitute.weekday() >= 5 or substitute in taken:
+                substitute += dt.timedelta(days=1)
+            taken.add(substitute)
+            Holiday.objects.get_or_create(day=substitute, agency=None, defaults={"name": f"ชดเชย{name}"})
+        Holiday.objects.get_or_create(day=day, agency=None, defaults={"name": name})
+    return Holiday.objects.filter(agency=None, day__year=year).count()

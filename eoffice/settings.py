@@ -247,3 +247,5 @@ EOFFICE_KEY_ENCRYPTION_KEY = env.str("EOFFICE_KEY_ENCRYPTION_KEY", default="") o
 ).decode()
 # Demo officials may be loaded only where this is set (make run sets it; production never does).
 EOFFICE_DEMO_DATA = env.bool("EOFFICE_DEMO_DATA", default=False)
+# End of the working day (Bangkok time), for "same working day" reminders.
+EOFFICE_WORKDAY_END = env.str("EOFFICE_WORKDAY_END", default="16:30")

@@ -21,6 +21,7 @@ def _agency_form(parent, **overrides):
         "valid_from": "", "valid_until": "",
         "letter_codes-TOTAL_FORMS": "0", "letter_codes-INITIAL_FORMS": "0",
         "letter_codes-MIN_NUM_FORMS": "0", "letter_codes-MAX_NUM_FORMS": "1000",
+        "reminder_policies-TOTAL_FORMS": "0", "reminder_policies-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data

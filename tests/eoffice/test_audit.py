@@ -64,7 +64,8 @@ def test_history_records_the_acting_user(client, reference_data, django_user_mod
 
     data = {k: ("" if v is None else v) for k, v in model_to_dict(moi).items() if k not in {"id", "garuda"}}
     data.update({"phone": "๐ ๒๒๒๑ ๔๑๔๑", "letter_codes-TOTAL_FORMS": "0", "letter_codes-INITIAL_FORMS": "0",
-                 "letter_codes-MIN_NUM_FORMS": "0", "letter_codes-MAX_NUM_FORMS": "1000"})
+                 "letter_codes-MIN_NUM_FORMS": "0", "letter_codes-MAX_NUM_FORMS": "1000",
+                 "reminder_policies-TOTAL_FORMS": "0", "reminder_policies-INITIAL_FORMS": "0"})
     data["keeps_registers"] = "on"
     response = client.post(f"/admin/agencies/agency/{moi.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:1500]

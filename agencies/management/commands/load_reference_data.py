@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
 
-from agencies.services import reference_data_load
+from django.utils import timezone
+
+from agencies.services import holidays_load, reference_data_load
 from correspondence.services.reference import salutation_rules_load
 
 
@@ -10,8 +12,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         counts = reference_data_load()
         rules = salutation_rules_load()
+        this_year = timezone.localdate().year
+        holidays = sum(holidays_load(year) for year in (this_year, this_year + 1))
         self.stdout.write(
             self.style.SUCCESS(
-                f"ส่วนราชการ: สร้าง {counts['created']} ปรับปรุง {counts['updated']}; คำขึ้นต้น-คำลงท้าย {rules} รายการ"
+                f"ส่วนราชการ: สร้าง {counts['created']} ปรับปรุง {counts['updated']}; คำขึ้นต้น-คำลงท้าย {rules} รายการ; วันหยุดราชการ {holidays} วัน"
             )
         )
