@@ -27,16 +27,28 @@ _installed = False
 _original = wp_text.draw_first_line  # kept for the test that shows what the fix fixes
 
 
-def _cluster_starts(glyph_string, num_glyphs):
+def _cluster_starts(glyph_string, num_glyphs, clusters=None):
     """Indices of glyphs that start a new cluster (glyphs of one cluster share a log_cluster)."""
-    clusters = glyph_string.log_clusters
-    starts = []
-    previous = None
-    for i in range(num_glyphs):
-        if clusters[i] != previous:
-            starts.append(i)
-            previous = clusters[i]
-    return starts
+    if clusters is None:
+        clusters = ffi.unpack(glyph_string.log_clusters, num_glyphs) if num_glyphs else []
+    if not clusters:
+        return []
+    return [0, *(i for i in range(1, len(clusters)) if clusters[i] != clusters[i - 1])]
+
+
+_GLYPH_INFO_SIZE = ffi.sizeof("PangoGlyphInfo")
+# PangoGlyphInfo is {guint32 glyph; {gint32 width, x_offset, y_offset} geometry; guint attr}: read
+# a run's glyphs as flat integers in one go instead of three cdata look-ups per glyph.
+_GLYPH_INFO_INTS = _GLYPH_INFO_SIZE // 4
+assert (_GLYPH_INFO_INTS == 5 and ffi.offsetof("PangoGlyphInfo", "geometry") == 4
+        and ffi.offsetof("PangoGlyphGeometry", "x_offset") == 4
+        and ffi.offsetof("PangoGlyphGeometry", "y_offset") == 8)
+
+
+def _glyph_ints(glyphs_info, num_glyphs):
+    """(glyph ids, signed values) views over a run's PangoGlyphInfo array."""
+    raw = memoryview(ffi.buffer(glyphs_info, num_glyphs * _GLYPH_INFO_SIZE))
+    return raw.cast("I"), raw.cast("i")
 
 
 def count_clusters(textbox) -> int:
@@ -144,13 +156,17 @@ def _draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
 
     extra = getattr(textbox, "thai_extra", 0.0)
     slack = getattr(textbox, "thai_slack", 0.0)
+    runs = []  # (glyph item, glyph string, number of glyphs, log clusters)
+    run = first_line.runs[0]
+    while run != ffi.NULL:
+        glyph_item = run.data
+        glyph_string = glyph_item.glyphs
+        num_glyphs = glyph_string.num_glyphs
+        runs.append((glyph_item, glyph_string, num_glyphs,
+                     ffi.unpack(glyph_string.log_clusters, num_glyphs) if num_glyphs else []))
+        run = run.next
     if slack:
-        clusters_total = 0
-        run = first_line.runs[0]
-        while run != ffi.NULL:
-            glyph_string = run.data.glyphs
-            clusters_total += len(_cluster_starts(glyph_string, glyph_string.num_glyphs))
-            run = run.next
+        clusters_total = sum(len(_cluster_starts(None, 0, clusters)) for *_, clusters in runs)
         font_size_css = textbox.style["font_size"]
         if clusters_total > 1 and slack / (clusters_total - 1) <= MAX_EXTRA_EM * font_size_css:
             extra = slack / (clusters_total - 1)
@@ -159,14 +175,8 @@ def _draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
     stream.set_text_matrix(*matrix.values)
     previous_pango_font = None
     string = ""
-    run = first_line.runs[0]
-    while run != ffi.NULL:
-        glyph_item = run.data
-        run = run.next
-        glyph_string = glyph_item.glyphs
-        glyphs_info = glyph_string.glyphs
-        num_glyphs = glyph_string.num_glyphs
-        clusters = glyph_string.log_clusters
+    for glyph_item, glyph_string, num_glyphs, clusters in runs:
+        glyph_ids, values = _glyph_ints(glyph_string.glyphs, num_glyphs)
         utf8_text = None
 
         pango_font = glyph_item.item.analysis.font
@@ -180,10 +190,10 @@ def _draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
             string = ""
             stream.set_font_size(font.hash, 1 if font.bitmap else font_size)
         string += "<"
-        starts = set(_cluster_starts(glyph_string, num_glyphs)) if extra else ()
-        for i, glyph_info in enumerate(glyphs_info[0:num_glyphs]):
-            glyph_id = glyph_info.glyph
-            width = glyph_info.geometry.width
+        starts = set(_cluster_starts(None, 0, clusters)) if extra else ()
+        for i in range(num_glyphs):
+            glyph_id = glyph_ids[5 * i]
+            width = values[5 * i + 1]
 
             if extra and i in starts:
                 # Distributed justification: widen the gap before each cluster.
@@ -216,8 +226,8 @@ def _draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
                 font.to_unicode[glyph_id] = (utf8_text[offset + t1:offset + t2].decode()
                                              or _glyph_text(font, glyph_id))
 
-            offset = glyph_info.geometry.x_offset / font_size
-            rise = glyph_info.geometry.y_offset / 1000
+            offset = values[5 * i + 2] / font_size
+            rise = values[5 * i + 3] / 1000
             if rise:
                 if string[-1] == "<":
                     string = string[:-1]

@@ -86,15 +86,24 @@ def cue_css(page_cues: dict[int, str]) -> str:
     return "\n".join(rules)
 
 
+BLANK_CSS = "@page { @top-center { content: none; } }"
+
+
 def graft_cues(document, page_cues: dict[int, str], render_blank) -> None:
     """Add the cue margin boxes to ``document``'s pages.
 
     ``render_blank(n_pages, css)`` lays out an empty document of ``n_pages`` pages with the
-    letter's page rules plus ``css``."""
+    letter's page rules plus ``css``. It only needs the pages up to the last one with a cue
+    (the letter's last page never has one), and only their bottom-right boxes: the other
+    margin boxes (the page number) are switched off there, which does not move the bottom
+    row (each side of the page is laid out on its own)."""
     if not page_cues:
         return
-    blank = render_blank(len(document.pages), cue_css(page_cues))
-    if len(blank.pages) != len(document.pages):
+    pages = max(page_cues)
+    if pages > len(document.pages):
+        raise RuntimeError("a cue for a page the letter does not have")
+    blank = render_blank(pages, BLANK_CSS + "\n" + cue_css(page_cues))
+    if len(blank.pages) != pages:
         raise RuntimeError("the cue pages do not match the letter's pages")
     for page, cue_page in zip(document.pages, blank.pages):
         for box in cue_page._page_box.children:
