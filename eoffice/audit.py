@@ -1,9 +1,16 @@
 """The audit trail: django-simple-history rows, hash-chained and append-only.
 
-Every history table is one chain: each row stores the SHA-256 of its own content and of the row
-before it, so changing, inserting or deleting a row behind the portal's back breaks the chain at that
-point, and ``manage.py verify_audit`` names it. On PostgreSQL a trigger also refuses UPDATE and
-DELETE on history tables, so the portal's own database role cannot rewrite history either.
+Every history table holds CHAIN_SHARDS chains; a row belongs to the chain of its record's id modulo
+CHAIN_SHARDS. Each row stores the SHA-256 of its own content and of the row before it in its chain,
+so changing, inserting or deleting a row behind the portal's back breaks that chain at that point,
+and ``manage.py verify_audit`` names it. On PostgreSQL a trigger also refuses UPDATE and DELETE on
+history tables, so the portal's own database role cannot rewrite history either.
+
+Why several chains per table: appending to a chain must be serialised until the transaction
+commits (two transactions must not both extend the same last row). With one chain per table every
+registration, delivery and routing in the portal queued on that one lock, whatever record it touched;
+with 64 chains, unrelated records almost never wait for each other. CHAIN_SHARDS is part of the
+stored format: changing it would make verify_audit report every existing chain as broken.
 """
 from __future__ import annotations
 
@@ -16,11 +23,14 @@ from uuid import UUID
 
 from django.apps import apps
 from django.db import connections, models
+from django.db.models import F, Value
+from django.db.models.functions import Mod
 from django.db.models.fields.files import FieldFile
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
 GENESIS = "0" * 64
+CHAIN_SHARDS = 64
 CHAIN_FIELDS = {"row_hash", "prev_hash", "history_id"}
 
 
@@ -66,26 +76,49 @@ def row_digest(row: models.Model, prev_hash: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _lock_chain(model, using: str) -> None:
+def chain_of(record_id) -> int:
+    return int(record_id) % CHAIN_SHARDS
+
+
+def _lock_chain(model, shard: int, using: str) -> None:
     """Serialise appends to one chain so two transactions cannot both extend the same last row."""
     connection = connections[using]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [model._meta.db_table])
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s), %s)", [model._meta.db_table, shard])
     # SQLite: IMMEDIATE transactions already hold the one write lock.
+
+
+def _last_hash(model, shard: int, using: str) -> str | None:
+    return (model.objects.using(using).annotate(_chain=Mod(F("id"), Value(CHAIN_SHARDS))).filter(_chain=shard)
+            .order_by("-history_id").values_list("row_hash", flat=True).first())
 
 
 def _link(sender, history_instance, using=None, **kwargs):
     if not is_chained(sender):
         return
     using = using or "default"
-    _lock_chain(sender, using)
-    last = sender.objects.using(using).order_by("-history_id").values_list("row_hash", flat=True).first()
-    history_instance.prev_hash = last or GENESIS
+    shard = chain_of(history_instance.id)
+    _lock_chain(sender, shard, using)
+    history_instance.prev_hash = _last_hash(sender, shard, using) or GENESIS
     history_instance.row_hash = row_digest(history_instance, history_instance.prev_hash)
 
 
 pre_create_historical_record.connect(_link, dispatch_uid="eoffice.audit.link")
+
+
+def link_bulk(model, rows: list, using: str = "default") -> None:
+    """Link unsaved history rows for a bulk insert, in list order (django-simple-history's bulk helpers
+    send no signal). The chains are locked in ascending order, so two bulk writers cannot deadlock."""
+    shards = sorted({chain_of(row.id) for row in rows})
+    last = {}
+    for shard in shards:
+        _lock_chain(model, shard, using)
+        last[shard] = _last_hash(model, shard, using) or GENESIS
+    for row in rows:
+        shard = chain_of(row.id)
+        row.prev_hash = last[shard]
+        row.row_hash = last[shard] = row_digest(row, row.prev_hash)
 
 
 @dataclass(frozen=True)
@@ -100,14 +133,15 @@ def chained_models() -> list[type[models.Model]]:
 
 
 def verify_chain(model, using: str = "default") -> Break | None:
-    """The first row whose links do not hold, or None."""
-    expected_prev = GENESIS
+    """The first row (in history order) whose links do not hold, or None."""
+    expected_prev: dict[int, str] = {}
     for row in model.objects.using(using).order_by("history_id").iterator(chunk_size=2000):
-        if row.prev_hash != expected_prev:
+        shard = chain_of(row.id)
+        if row.prev_hash != expected_prev.get(shard, GENESIS):
             return Break(model._meta.db_table, row.history_id, "ลิงก์ไปยังแถวก่อนหน้าไม่ตรงกัน (มีแถวถูกลบหรือแทรก)")
         if row.row_hash != row_digest(row, row.prev_hash):
             return Break(model._meta.db_table, row.history_id, "เนื้อหาของแถวถูกแก้ไขหลังบันทึก")
-        expected_prev = row.row_hash
+        expected_prev[shard] = row.row_hash
     return None
 
 

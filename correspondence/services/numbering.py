@@ -58,12 +58,16 @@ def entry_register(*, unit, kind: str, prefix: str = "", at: dt.datetime | None 
     if not unit.keeps_registers:
         raise ValidationError({"unit": f"{unit.name} ไม่มีทะเบียนหนังสือของตนเอง"})
     at = at or timezone.now()
+    book = book_open(unit, kind, prefix, book_year(at))
+    # Everything that can fail or take time happens before the counter row is locked: the lock is
+    # held from the UPDATE to the end of the transaction, and every registration in the book waits on it.
+    entry = RegisterEntry(book=book, number=0, status=status, registered_at=at, registered_by=by, **columns)
+    entry.full_clean(exclude=["book", "number", "registered_by", "letter", "item"], validate_unique=False,
+                     validate_constraints=False)
+    entry._history_user = by
     with transaction.atomic():
-        book = book_open(unit, kind, prefix, book_year(at))
-        number = _advance(book.pk)
-        entry = RegisterEntry(book=book, number=number, status=status, registered_at=at, registered_by=by, **columns)
-        entry.full_clean(exclude=["book", "registered_by", "letter", "item"])
-        entry.save()
+        entry.number = _advance(book.pk)
+        entry.save(force_insert=True)
     return entry
 
 

@@ -5,17 +5,36 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
 from agencies.models import Agency
-from eoffice.audit import GENESIS, verify_chain
+from eoffice.audit import GENESIS, chain_of, verify_chain
 
 pytestmark = pytest.mark.django_db
 
 
-def test_each_history_row_links_to_the_one_before(reference_data):
+def _chains(model) -> dict[int, list]:
+    chains: dict[int, list] = {}
+    for row in model.objects.order_by("history_id"):
+        chains.setdefault(chain_of(row.id), []).append(row)
+    return chains
+
+
+def test_each_history_row_links_to_the_one_before_in_its_chain(reference_data):
     model = Agency.history.model
-    rows = list(model.objects.order_by("history_id"))
-    assert rows[0].prev_hash == GENESIS
-    assert all(later.prev_hash == earlier.row_hash for earlier, later in zip(rows, rows[1:]))
+    chains = _chains(model)
+    assert len(chains) > 1  # records of many ids spread over several chains
+    for rows in chains.values():
+        assert rows[0].prev_hash == GENESIS
+        assert all(later.prev_hash == earlier.row_hash for earlier, later in zip(rows, rows[1:]))
     assert verify_chain(model) is None
+
+
+def test_a_new_row_extends_the_chain_of_its_record(reference_data):
+    model = Agency.history.model
+    moi = Agency.objects.get(name="กระทรวงมหาดไทย")
+    last_before = _chains(model)[chain_of(moi.pk)][-1]
+    moi.phone = "๐ ๒๒๒๑ ๔๑๔๑"
+    moi.save()
+    latest = moi.history.first()
+    assert latest.prev_hash == last_before.row_hash and verify_chain(model) is None
 
 
 @pytest.mark.parametrize("statement", ["UPDATE {t} SET name = 'แก้ย้อนหลัง'", "DELETE FROM {t}"])
@@ -47,7 +66,7 @@ def test_verify_audit_finds_a_row_changed_behind_its_back(reference_data):
 def test_verify_audit_finds_a_deleted_row(reference_data):
     model = Agency.history.model
     table = model._meta.db_table
-    rows = list(model.objects.order_by("history_id")[3:5])
+    rows = next(rows for rows in _chains(model).values() if len(rows) >= 2)  # a row with a later one in its chain
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")
         cursor.execute(f'DELETE FROM "{table}" WHERE history_id = %s', [rows[0].history_id])
