@@ -1,10 +1,84 @@
 from django.contrib import admin
+from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from correspondence.models import SalutationRule
+from correspondence import permissions
+from correspondence.exchange import admin as _exchange_admin  # noqa: F401  (peers, exchange records)
+from correspondence.models import IncomingItem, Letter, RegisterBook, RegisterEntry, SalutationRule
 
 
 @admin.register(SalutationRule)
 class SalutationRuleAdmin(SimpleHistoryAdmin):
     list_display = ["opening", "closing", "recipients", "order"]
     search_fields = ["opening", "closing", "recipients"]
+
+
+class ReadOnly:
+    """Registers are written only by the numbering services: the admin shows them, never edits them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RegisterBook)
+class RegisterBookAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["unit", "kind", "prefix", "year", "last_number"]
+    list_filter = ["kind", "year"]
+
+    def get_queryset(self, request):
+        return permissions.visible_books(request.user, super().get_queryset(request))
+
+
+@admin.register(RegisterEntry)
+class RegisterEntryAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["book", "number", "status", "their_number", "dated", "subject", "registered_at"]
+    list_filter = ["status", "book__kind", "book__year"]
+    search_fields = ["subject", "their_number", "from_text", "to_text"]
+    list_select_related = ["book__unit"]
+
+    def get_queryset(self, request):
+        # The same visibility as the API: an ungranted classified line is not listed, even here.
+        return permissions.visible_entries(request.user, super().get_queryset(request))
+
+
+class GrantedAdmin(ReadOnly, GuardedModelAdmin):
+    """Read-only records; the object-permissions page grants classified ones to officials.
+    Lists hold only what the administrator may see; grants are made from a visible record."""
+
+    def has_change_permission(self, request, obj=None):
+        # The guardian object-permission pages need change permission on the model.
+        return request.user.is_superuser
+
+
+@admin.register(Letter)
+class LetterAdmin(GrantedAdmin):
+    list_display = ["number", "subject", "kind", "state", "secrecy", "issuing_unit", "created_at"]
+    list_filter = ["state", "kind", "secrecy"]
+    search_fields = ["subject", "number"]
+    readonly_fields = [f.name for f in Letter._meta.fields]
+
+    def get_queryset(self, request):
+        return permissions.visible_letters(request.user, super().get_queryset(request))
+
+
+@admin.register(IncomingItem)
+class IncomingItemAdmin(GrantedAdmin):
+    list_display = ["receipt_number", "their_number", "subject", "unit", "state", "secrecy", "received_at"]
+    list_filter = ["state", "channel", "secrecy"]
+    search_fields = ["subject", "their_number", "sender_text"]
+    readonly_fields = [f.name for f in IncomingItem._meta.fields]
+
+    def get_queryset(self, request):
+        return permissions.visible_items(request.user, super().get_queryset(request))
+
+
+# Notifications, reminders and destruction lists.
+from correspondence import admin_jobs  # noqa: E402,F401
+# The outbox of sent letters.
+from correspondence import admin_delivery  # noqa: E402,F401

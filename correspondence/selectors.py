@@ -14,3 +14,144 @@ def salutation_rules() -> tuple[thai.SalutationRule, ...]:
 
 def salutation_warning(opening: str, closing: str) -> str | None:
     return thai.salutation_warning(opening, closing, rules=salutation_rules())
+
+
+# --- registry reads (every one goes through correspondence.permissions) ------------------------------------
+
+import datetime as _dt  # noqa: E402
+
+from django.db.models import Q  # noqa: E402
+from django.http import Http404  # noqa: E402
+
+from correspondence import permissions  # noqa: E402
+from correspondence.models import AccessLog, IncomingItem, Letter, RegisterBook, RegisterEntry  # noqa: E402
+from eoffice.levels import Secrecy  # noqa: E402
+
+
+def record_access(user, obj, action: str) -> None:
+    """Every view or download of a classified letter or item goes into the AccessLog."""
+    if obj.secrecy < Secrecy.CONFIDENTIAL:
+        return
+    AccessLog.objects.create(user=user, action=action, secrecy=obj.secrecy,
+                             letter=obj if isinstance(obj, Letter) else None,
+                             item=obj if isinstance(obj, IncomingItem) else None)
+
+
+def letter_list(user, *, state: str | None = None, q: str | None = None):
+    qs = permissions.visible_letters(user).select_related("owner_unit", "issuing_unit")
+    if state:
+        qs = qs.filter(state=state)
+    if q:
+        qs = qs.filter(Q(subject__icontains=q) | Q(number__icontains=q))
+    return qs.order_by("-created_at", "-pk")
+
+
+def item_list(user, *, unit: int | None = None, state: str | None = None, q: str | None = None):
+    qs = permissions.visible_items(user).select_related("unit")
+    if unit:
+        qs = qs.filter(unit_id=unit)
+    if state:
+        qs = qs.filter(state=state)
+    if q:
+        key = "".join(thai.to_arabic_digits(q).split())
+        qs = qs.filter(Q(subject__icontains=q) | Q(sender_text__icontains=q) | Q(their_number_key__icontains=key))
+    return qs.order_by("-urgency", "-received_at", "-pk")
+
+
+def book_list(user, *, year: int | None = None, kind: str | None = None):
+    qs = permissions.visible_books(user).select_related("unit")
+    if year:
+        qs = qs.filter(year=year)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def entry_list(user, *, book: int | None = None, year: int | None = None, series: str | None = None,
+               kind: str | None = None, unit: int | None = None, date_from: _dt.date | None = None,
+               date_to: _dt.date | None = None, q: str | None = None):
+    """Register lines with the register's filters; ``date_from``/``date_to`` bound the registration date
+    (Bangkok days), ``q`` searches subject, sender/recipient and the letter number (Thai or Arabic digits)."""
+    qs = permissions.visible_entries(user)
+    if book:
+        qs = qs.filter(book_id=book)
+    if year:
+        qs = qs.filter(book__year=year)
+    if series is not None and series != "":
+        qs = qs.filter(book__prefix=series)
+    if kind:
+        qs = qs.filter(book__kind=kind)
+    if unit:
+        qs = qs.filter(book__unit_id=unit)
+    if date_from:
+        qs = qs.filter(registered_at__gte=_dt.datetime.combine(date_from, _dt.time.min, tzinfo=thai.BANGKOK))
+    if date_to:
+        qs = qs.filter(registered_at__lt=_dt.datetime.combine(date_to + _dt.timedelta(days=1), _dt.time.min,
+                                                              tzinfo=thai.BANGKOK))
+    if q:
+        qs = qs.filter(Q(subject__icontains=q) | Q(from_text__icontains=q) | Q(to_text__icontains=q)
+                       | Q(their_number__icontains=thai.to_thai_digits(q)) | Q(their_number__icontains=q))
+    return qs
+
+
+def letter_get(user, pk, *, action: str | None = "view") -> Letter:
+    """The letter if the user may see it, else 404 (the same answer as for a letter that does not exist)."""
+    letter = permissions.visible_letters(user).filter(pk=pk).first()
+    if letter is None:
+        raise Http404
+    if action:
+        record_access(user, letter, action)
+    return letter
+
+
+def item_get(user, pk, *, action: str | None = "view") -> IncomingItem:
+    item = permissions.visible_items(user).filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    if action:
+        record_access(user, item, action)
+    return item
+
+
+def book_get(user, pk) -> RegisterBook:
+    book = permissions.visible_books(user).filter(pk=pk).first()
+    if book is None:
+        raise Http404
+    return book
+
+
+def entry_get(user, pk) -> RegisterEntry:
+    entry = permissions.visible_entries(user).filter(pk=pk).first()
+    if entry is None:
+        raise Http404
+    return entry
+
+
+# --- delivery of sent letters (the outbox) -------------------------------------------------------------------
+
+
+def delivery_progress(letter) -> tuple[int, int]:
+    """(delivered, total) over the letter's outbox rows: "n of N delivered" for a circular."""
+    from django.db.models import Count
+
+    from correspondence.models import OutboxMessage, OutboxState
+
+    counts = OutboxMessage.objects.filter(letter=letter).aggregate(
+        total=Count("pk"), delivered=Count("pk", filter=Q(state=OutboxState.DELIVERED)))
+    return counts["delivered"], counts["total"]
+
+
+def delivery_states(letter) -> list[dict]:
+    """Each recipient's state as the sender's letter page shows it (recipients without a row get the
+    letter on paper)."""
+    rows = []
+    for rec in letter.recipients.select_related("agency", "outbox").order_by("pk"):
+        box = getattr(rec, "outbox", None)
+        rows.append({
+            "recipient": rec.name or rec.agency.name, "is_copy": rec.is_copy, "state": rec.state,
+            "state_label": rec.get_state_display(), "reason": rec.state_reason, "receipt_number": rec.receipt_number,
+            "channel": box.channel if box else None, "outbox_state": box.state if box else None,
+            "attempts": box.attempts if box else 0, "next_attempt_at": box.next_attempt_at if box else None,
+            "delivered_at": box.delivered_at if box else None,
+        })
+    return rows

@@ -1,0 +1,193 @@
+"""API shapes. They validate types only; rules live in the services. List shapes never carry body
+text or files."""
+from rest_framework import serializers
+
+from agencies.models import Agency, Official
+from correspondence.models import (
+    BookKind,
+    Channel,
+    IncomingItem,
+    Letter,
+    LetterRecipient,
+    LetterReference,
+    Minute,
+    RegisterBook,
+    RegisterEntry,
+    ReviewStep,
+    Routing,
+)
+
+
+class LetterListSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Letter
+        fields = ["id", "kind", "state", "urgency", "secrecy", "subject", "is_circular", "number", "issued_on",
+                  "owner_unit", "issuing_unit", "created_at"]
+
+
+class ReviewStepSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReviewStep
+        fields = ["round", "order", "reviewer", "decision", "comment", "decided_at"]
+
+
+class RecipientSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LetterRecipient
+        fields = ["id", "agency", "name", "address", "email", "is_copy", "state", "receipt_number"]
+
+
+class ReferenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LetterReference
+        fields = ["order", "entry", "text"]
+
+
+class LetterDetailSerializer(LetterListSerializer):
+    review_steps = ReviewStepSerializer(many=True, read_only=True)
+    recipients = RecipientSerializer(many=True, read_only=True)
+    references = ReferenceSerializer(many=True, read_only=True)
+
+    class Meta(LetterListSerializer.Meta):
+        fields = LetterListSerializer.Meta.fields + ["content", "signer", "deliver_by", "series_prefix",
+                                                     "cancel_reason", "review_steps", "recipients", "references"]
+
+
+class RecipientInput(serializers.Serializer):
+    agency = serializers.IntegerField(required=False, allow_null=True)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    address = serializers.CharField(required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    is_copy = serializers.BooleanField(required=False, default=False)
+
+
+class ReferenceInput(serializers.Serializer):
+    entry = serializers.IntegerField(required=False, allow_null=True)
+    text = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class EnclosureInput(serializers.Serializer):
+    description = serializers.CharField(max_length=500)
+    quantity = serializers.CharField(required=False, allow_blank=True, max_length=64)
+
+
+class LetterWriteSerializer(serializers.Serializer):
+    content = serializers.JSONField(help_text="The letter spec (docs/letter-spec.md) without number and date")
+    owner_unit = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), required=False)
+    signer = serializers.PrimaryKeyRelatedField(queryset=Official.objects.all(), required=False, allow_null=True)
+    references = ReferenceInput(many=True, required=False)
+    enclosures = EnclosureInput(many=True, required=False)
+    recipients = RecipientInput(many=True, required=False)
+    reviewers = serializers.ListField(child=serializers.IntegerField(), required=False)
+    is_circular = serializers.BooleanField(required=False, default=False)
+    series_prefix = serializers.CharField(required=False, allow_blank=True, max_length=16)
+
+
+class ReviewInput(serializers.Serializer):
+    approve = serializers.BooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True)
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class BookSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RegisterBook
+        fields = ["id", "unit", "kind", "prefix", "year", "last_number"]
+
+
+class EntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RegisterEntry
+        fields = ["id", "book", "number", "status", "their_number", "dated", "from_text", "to_text", "subject",
+                  "action_taken", "remarks", "void_reason", "secrecy", "urgency", "registered_at", "letter", "item"]
+
+
+class ReservationInput(serializers.Serializer):
+    unit = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
+    kind = serializers.ChoiceField(choices=BookKind.choices, default=BookKind.OUTGOING)
+    prefix = serializers.CharField(required=False, allow_blank=True, default="", max_length=16)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+
+
+class ReservationFillInput(serializers.Serializer):
+    subject = serializers.CharField(allow_blank=True, max_length=1000)
+    their_number = serializers.CharField(required=False, allow_blank=True, max_length=128)
+    dated = serializers.DateField(required=False, allow_null=True)
+    from_text = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    to_text = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    remarks = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class ItemListSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IncomingItem
+        fields = ["id", "unit", "channel", "state", "their_number", "dated", "sender_text", "subject", "urgency",
+                  "deliver_by", "secrecy", "receipt_number", "received_at", "registered_at", "parent",
+                  "duplicate_of"]
+
+
+class MinuteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Minute
+        fields = ["id", "author", "action", "text", "assignee", "due", "written_at", "acknowledged_at"]
+
+
+class RoutingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Routing
+        fields = ["id", "to_unit", "copy", "note", "routed_at"]
+
+
+class ItemDetailSerializer(ItemListSerializer):
+    minutes = MinuteSerializer(many=True, read_only=True)
+    routings = RoutingSerializer(many=True, read_only=True)
+    has_pdf = serializers.SerializerMethodField()
+
+    class Meta(ItemListSerializer.Meta):
+        fields = ItemListSerializer.Meta.fields + ["addressee", "sender_agency", "letter", "filed_at", "closed_at",
+                                                   "minutes", "routings", "has_pdf"]
+
+    def get_has_pdf(self, obj) -> bool:
+        return bool(obj.pdf)
+
+
+class ItemReceiveInput(serializers.Serializer):
+    unit = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.SCAN)
+    their_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=128)
+    dated = serializers.DateField(required=False, allow_null=True)
+    sender_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), required=False, allow_null=True)
+    sender_text = serializers.CharField(allow_blank=True, max_length=500)
+    addressee = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    subject = serializers.CharField(allow_blank=True, max_length=1000)
+    urgency = serializers.IntegerField(required=False, default=0)
+    secrecy = serializers.IntegerField(required=False, default=0)
+    pdf = serializers.FileField(required=False, allow_null=True)
+
+
+class PdfInput(serializers.Serializer):
+    pdf = serializers.FileField()
+
+
+class RouteInput(serializers.Serializer):
+    to_units = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MinuteInput(serializers.Serializer):
+    action = serializers.CharField(max_length=255, allow_blank=True)
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+    assignee = serializers.PrimaryKeyRelatedField(queryset=Official.objects.all(), required=False, allow_null=True)
+    due = serializers.DateField(required=False, allow_null=True)
+
+
+class CloseInput(serializers.Serializer):
+    filed_at = serializers.CharField(allow_blank=True, max_length=500)
+
+
+class RegisterResult(serializers.Serializer):
+    item = ItemDetailSerializer()
+    warning = serializers.CharField(allow_null=True)

@@ -1,0 +1,506 @@
+"""The life of an outgoing letter: draft → in review → approved → issued → signed → sent.
+
+These functions are the only writers of ``Letter.state``. Each checks the state it starts from, the
+acting user's role and visibility (``correspondence.permissions``), and runs in one transaction.
+``Letter.content`` is the letter spec (docs/letter-spec.md), validated with the renderer's own
+``validate_spec``: a draft as it would be issued (number and date filled in for the check), an issued
+letter as it is.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Agency, Official, Role
+from agencies.selectors import has_role, official_for, signer_block
+from correspondence import permissions
+from correspondence.models import (
+    BookKind,
+    Enclosure,
+    EntryStatus,
+    IncomingItem,
+    Letter,
+    LetterKind,
+    LetterRecipient,
+    LetterReference,
+    LetterState,
+    RegisterEntry,
+    ReviewDecision,
+    ReviewStep,
+)
+from correspondence.rendering.spec import validate_spec
+from correspondence.services import grants, numbering
+from correspondence.signals import letter_issued
+from eoffice import thai
+from eoffice.levels import Secrecy, Urgency
+
+TOP_SECRET_REFUSAL = (
+    "หนังสือชั้นลับที่สุดส่งหรือรับผ่านช่องทางอิเล็กทรอนิกส์ไม่ได้ "
+    "ให้ส่งเป็นเอกสารโดยเจ้าหน้าที่นำสารตามระเบียบว่าด้วยการรักษาความลับของทางราชการ"
+)
+
+KIND_BOOK = {LetterKind.ORDER: BookKind.ORDER, LetterKind.ANNOUNCEMENT: BookKind.ANNOUNCEMENT,
+             LetterKind.CERTIFICATE: BookKind.CERTIFICATE}
+_NEEDS_ISSUER = {"external", "stamped", "order", "announcement", "statement", "news", "certificate"}
+_NEEDS_SIGNER = {"external", "memo", "order", "regulation", "bylaw", "announcement", "certificate", "record"}
+_SPEC_COLUMNS = ("kind", "subject", "urgency", "secrecy", "deliver_by")
+# Keys the portal writes into the spec from its own rows: a client cannot set them directly.
+_PORTAL_KEYS = ("number", "date")
+
+
+def _errors(problems) -> ValidationError:
+    """Spec problems as field → Thai messages (``$.subject`` → ``subject``)."""
+    out: dict[str, list[str]] = {}
+    for p in problems:
+        key = p.path[2:].split(".")[0].split("[")[0] if p.path.startswith("$.") else "content"
+        out.setdefault(key or "content", []).append(p.message_th)
+    return ValidationError(out)
+
+
+def _stamp_now():
+    return timezone.now()
+
+
+def _today() -> dt.date:
+    return thai.bangkok_date(timezone.now())
+
+
+# --- references ----------------------------------------------------------------------------------------
+
+
+def reference_text(entry: RegisterEntry) -> str:
+    """อ้างถึง of a registered letter: ``หนังสือ<agency> <urgency> ที่ <number> ลงวันที่ <date>``."""
+    parts = [f"หนังสือ{entry.from_text}"]
+    if entry.urgency != Urgency.NORMAL:
+        parts.append(Urgency(entry.urgency).label)
+    parts.append(f"ที่ {entry.their_number or '-'}")
+    if entry.dated:
+        parts.append(f"ลงวันที่ {thai.format_date(entry.dated)}")
+    return " ".join(parts)
+
+
+def _set_references(letter: Letter, references, user) -> list[str]:
+    """Replace the letter's references; linked ones must be visible to the user."""
+    letter.references.all().delete()
+    texts = []
+    for order, ref in enumerate(references or []):
+        if isinstance(ref, str):
+            ref = {"text": ref}
+        entry_id, text = ref.get("entry"), (ref.get("text") or "").strip()
+        if entry_id:
+            entry = permissions.visible_entries(user).filter(pk=entry_id, status=EntryStatus.ACTIVE).first()
+            if entry is None:
+                # The same answer whether the line does not exist or is hidden from this user.
+                raise ValidationError({"references": f"ไม่พบหนังสือที่อ้างถึงในทะเบียน (รายการที่ {order + 1})"})
+            LetterReference.objects.create(letter=letter, order=order, entry=entry)
+            texts.append(reference_text(entry))
+        elif text:
+            LetterReference.objects.create(letter=letter, order=order, text=text)
+            texts.append(text)
+        else:
+            raise ValidationError({"references": f"อ้างถึงรายการที่ {order + 1} ต้องเป็นหนังสือในทะเบียนหรือข้อความ"})
+    return texts
+
+
+def _set_enclosures(letter: Letter, enclosures) -> list[str]:
+    letter.enclosures.all().delete()
+    texts = []
+    for order, enc in enumerate(enclosures or []):
+        if isinstance(enc, str):
+            enc = {"description": enc}
+        description = (enc.get("description") or "").strip()
+        if not description:
+            raise ValidationError({"enclosures": f"สิ่งที่ส่งมาด้วยรายการที่ {order + 1} ต้องมีรายการ"})
+        quantity = (enc.get("quantity") or "").strip()
+        Enclosure.objects.create(letter=letter, order=order, description=description, quantity=quantity)
+        texts.append(f"{description} จำนวน {quantity}" if quantity else description)
+    return texts
+
+
+def _set_recipients(letter: Letter, recipients) -> list[str]:
+    letter.recipients.all().delete()
+    copies = []
+    for n, rec in enumerate(recipients or [], start=1):
+        agency = rec.get("agency")
+        if agency is not None and not isinstance(agency, Agency):
+            agency = Agency.objects.filter(pk=agency).first()
+            if agency is None:
+                raise ValidationError({"recipients": f"ไม่พบส่วนราชการผู้รับรายการที่ {n}"})
+        name = (rec.get("name") or "").strip()
+        if agency is None and not name:
+            raise ValidationError({"recipients": f"ผู้รับรายการที่ {n} ต้องเป็นส่วนราชการในระบบหรือมีชื่อผู้รับ"})
+        row = LetterRecipient(letter=letter, agency=agency, name=name, address=rec.get("address") or "",
+                              email=rec.get("email") or "", is_copy=bool(rec.get("is_copy")))
+        row.full_clean(exclude=["letter"])
+        row.save()
+        if row.is_copy:
+            copies.append(name or agency.name)
+    return copies
+
+
+# --- content ---------------------------------------------------------------------------------------------
+
+
+def _columns_from_spec(letter: Letter, content: dict) -> None:
+    kind = content.get("kind")
+    if kind not in LetterKind.values:
+        raise ValidationError({"kind": f"ไม่รู้จักชนิดหนังสือ {kind!r} ต้องเป็นหนึ่งใน {' | '.join(LetterKind.values)}"})
+    letter.kind = kind
+    subject = content.get("subject") or content.get("title") or ""
+    letter.subject = subject.strip() if isinstance(subject, str) else ""  # a wrong type: validate_spec says so
+    try:
+        letter.urgency = Urgency.from_spec(content.get("urgency") or "normal")
+        letter.secrecy = Secrecy.from_spec(content.get("secrecy") or "normal")
+    except KeyError:
+        pass  # validate_spec names the bad value
+    deliver_by = content.get("deliver_by")
+    letter.deliver_by = None
+    if deliver_by:
+        try:
+            value = dt.datetime.fromisoformat(deliver_by)
+        except (TypeError, ValueError):
+            value = None
+        if value is not None:
+            letter.deliver_by = value if value.tzinfo else value.replace(tzinfo=thai.BANGKOK)
+
+
+def _fill_defaults(letter: Letter, content: dict) -> dict:
+    """Parts the portal knows: issuer, owner unit and contact, signer block."""
+    content = dict(content)
+    kind = content.get("kind")
+    unit = letter.issuing_unit
+    if kind in _NEEDS_ISSUER and not content.get("issuer"):
+        content["issuer"] = {"name": unit.top.name, "address": unit.address or unit.top.address}
+    if kind in ("external", "memo", "stamped") and not content.get("owner_unit"):
+        content["owner_unit"] = [a.name for a in letter.owner_unit.path()[1:]] or [letter.owner_unit.name]
+    for key in ("phone", "fax"):
+        if kind in ("external", "stamped") and not content.get(key) and getattr(letter.owner_unit, key):
+            content[key] = getattr(letter.owner_unit, key)
+    if letter.signer_id and kind in _NEEDS_SIGNER:
+        content["signer"] = signer_block(letter.signer, letter.issued_on or _today())
+    return content
+
+
+def _validate_draft(content: dict) -> None:
+    probe = dict(content)
+    # A draft has no number or date yet: check everything else as it will be issued.
+    probe.setdefault("number", "กต ๐๒๐๓/๑")
+    probe.setdefault("date", _today().isoformat())
+    problems = validate_spec(probe)
+    if problems:
+        raise _errors(problems)
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _write_content(letter: Letter, user, content: dict, references, enclosures, recipients) -> None:
+    if not isinstance(content, dict):
+        raise ValidationError({"content": "ข้อมูลหนังสือต้องเป็นชุดข้อมูล JSON (object)"})
+    if _has_nul(content):
+        # PostgreSQL cannot store NUL in text or jsonb: refuse it here as the bad input it is.
+        raise ValidationError({"content": "ข้อมูลหนังสือมีอักขระควบคุม NUL (\\x00) ซึ่งไม่อนุญาต"})
+    content = {k: v for k, v in content.items() if k not in _PORTAL_KEYS}
+    _columns_from_spec(letter, content)
+    if references is not None:
+        content["references"] = _set_references(letter, references, user)
+    elif letter.references.exists():
+        # Keep the links (their text follows the register line), whatever text the content carries.
+        content["references"] = [reference_text(r.entry) if r.entry_id else r.text
+                                 for r in letter.references.select_related("entry")]
+    elif content.get("references"):
+        content["references"] = _set_references(letter, content["references"], user)
+    if enclosures is not None:
+        content["enclosures"] = _set_enclosures(letter, enclosures)
+    if recipients is not None:
+        copies = _set_recipients(letter, recipients)
+        if copies:
+            content["copies_to"] = copies
+    content = _fill_defaults(letter, content)
+    _validate_draft(content)
+    letter.content = content
+    letter.full_clean(exclude=["created_by", "issuing_unit", "owner_unit", "signer", "pdf"])
+    letter.save()
+
+
+# --- drafting --------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def letter_create(*, by, content: dict, owner_unit: Agency | None = None, signer: Official | None = None,
+                  references=None, enclosures=None, recipients=None, reviewers=None, is_circular: bool = False,
+                  series_prefix: str = "") -> Letter:
+    """A new draft. ``references``: ``{"entry": id}`` (a visible register line) or ``{"text": …}``;
+    ``recipients``: ``{"agency": id}`` or ``{"name", "address", "email"}``, ``is_copy`` for สำเนาส่ง."""
+    official = official_for(by)
+    permissions.require(official is not None and has_role(by, Role.DRAFTER), "เฉพาะผู้ร่างหนังสือเท่านั้น")
+    owner_unit = owner_unit or official.unit
+    if owner_unit.pk not in permissions.scope_ids(by):
+        raise ValidationError({"owner_unit": "เลือกได้เฉพาะหน่วยงานของท่านหรือหน่วยงานในสังกัด"})
+    letter = Letter(state=LetterState.DRAFT, owner_unit=owner_unit, issuing_unit=permissions.registry_unit(owner_unit),
+                    signer=signer, created_by=by, is_circular=is_circular,
+                    series_prefix=series_prefix or ("ว" if is_circular else ""), subject="-", kind="external")
+    letter._history_user = by
+    letter.save()
+    _write_content(letter, by, content, references, enclosures, recipients)
+    if reviewers is not None:
+        review_chain_set(letter, reviewers, by=by)
+    if letter.secrecy > official.clearance:
+        raise ValidationError({"secrecy": "ท่านได้รับอนุญาตชั้นความลับไม่ถึงชั้นของหนังสือนี้"})
+    if letter.secrecy >= Secrecy.CONFIDENTIAL:
+        # The drafter of a classified letter must keep seeing it.
+        grants.grant_view(letter, by)
+    return letter
+
+
+def _require_draft_owner(letter: Letter, by) -> None:
+    if letter.state != LetterState.DRAFT:
+        raise ValidationError({"state": "แก้ไขได้เฉพาะหนังสือที่อยู่ในสถานะร่าง"})
+    permissions.require(letter.created_by_id == by.pk, "แก้ไขได้เฉพาะผู้ร่างหนังสือ")
+
+
+@transaction.atomic
+def letter_update(letter: Letter, *, by, content: dict | None = None, signer: Official | None = None,
+                  references=None, enclosures=None, recipients=None, reviewers=None) -> Letter:
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    _require_draft_owner(letter, by)
+    if signer is not None:
+        letter.signer = signer
+    letter._history_user = by
+    _write_content(letter, by, content if content is not None else letter.content, references, enclosures, recipients)
+    if reviewers is not None:
+        review_chain_set(letter, reviewers, by=by)
+    return letter
+
+
+@transaction.atomic
+def letter_delete(letter: Letter, *, by) -> None:
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    _require_draft_owner(letter, by)
+    if letter.review_steps.exclude(decision=ReviewDecision.PENDING).exists():
+        raise ValidationError({"state": "หนังสือที่ผ่านการตรวจทานแล้วลบไม่ได้ ให้ยกเลิกแทน"})
+    letter.delete()
+
+
+def review_chain_set(letter: Letter, reviewers, *, by) -> list[ReviewStep]:
+    """The reviewers of the next round, in order. Replaces a pending chain that has not started."""
+    if letter.state != LetterState.DRAFT:
+        raise ValidationError({"reviewers": "กำหนดผู้ตรวจทานได้เฉพาะหนังสือในสถานะร่าง"})
+    officials = []
+    for n, r in enumerate(reviewers, start=1):
+        official = r if isinstance(r, Official) else Official.objects.filter(pk=r).first()
+        if official is None or not has_role(official.user, Role.REVIEWER):
+            raise ValidationError({"reviewers": f"ผู้ตรวจทานลำดับที่ {n} ไม่มีบทบาทผู้ตรวจทาน"})
+        officials.append(official)
+    round_ = _next_round(letter)
+    letter.review_steps.filter(round=round_).delete()
+    return [ReviewStep.objects.create(letter=letter, order=i, reviewer=o, round=round_) for i, o in enumerate(officials)]
+
+
+def _next_round(letter: Letter) -> int:
+    """Rounds that already have a decision are history; a new chain goes into the next one."""
+    decided = letter.review_steps.exclude(decision=ReviewDecision.PENDING).values_list("round", flat=True)
+    return max(decided, default=0) + 1
+
+
+# --- review ------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def letter_submit(letter: Letter, *, by) -> Letter:
+    """ส่งตรวจทาน: draft → in review, to the first reviewer of the chain."""
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    _require_draft_owner(letter, by)
+    round_ = _next_round(letter)
+    if not letter.review_steps.filter(round=round_).exists():
+        previous = list(letter.review_steps.filter(round=round_ - 1).order_by("order"))
+        if not previous:
+            raise ValidationError({"reviewers": "กรุณากำหนดผู้ตรวจทานอย่างน้อย ๑ คน"})
+        # A returned letter goes back through the same chain.
+        for step in previous:
+            ReviewStep.objects.create(letter=letter, order=step.order, reviewer=step.reviewer, round=round_)
+    _validate_draft(letter.content)
+    if letter.secrecy >= Secrecy.CONFIDENTIAL:
+        # A classified letter is seen only through grants: its reviewers and signer get one here
+        # (refused when their clearance is too low).
+        people = [step.reviewer for step in letter.review_steps.filter(round=round_).select_related("reviewer__user")]
+        for official in people + ([letter.signer] if letter.signer_id else []):
+            grants.grant_view(letter, official.user)
+    letter.state = LetterState.IN_REVIEW
+    letter._history_user = by
+    letter.save(update_fields=["state"])
+    return letter
+
+
+def current_step(letter: Letter) -> ReviewStep | None:
+    if letter.state != LetterState.IN_REVIEW:
+        return None
+    last_round = letter.review_steps.order_by("-round").values_list("round", flat=True).first()
+    return letter.review_steps.filter(round=last_round, decision=ReviewDecision.PENDING).order_by("order").first()
+
+
+@transaction.atomic
+def letter_review(letter: Letter, *, by, approve: bool, comment: str = "") -> ReviewStep:
+    """The current reviewer approves (on to the next, or the letter is approved) or returns it with a comment."""
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    if letter.state != LetterState.IN_REVIEW:
+        raise ValidationError({"state": "หนังสือนี้ไม่ได้อยู่ระหว่างตรวจทาน"})
+    step = current_step(letter)
+    official = official_for(by)
+    permissions.require(step is not None and official is not None and step.reviewer_id == official.pk,
+                        "ยังไม่ถึงลำดับการตรวจทานของท่าน")
+    comment = (comment or "").strip()
+    if not approve and not comment:
+        raise ValidationError({"comment": "กรุณาระบุความเห็นเมื่อส่งคืนแก้ไข"})
+    step.decision = ReviewDecision.APPROVED if approve else ReviewDecision.RETURNED
+    step.comment, step.decided_at = comment, _stamp_now()
+    step._history_user = by
+    step.save()
+    if not approve:
+        letter.state = LetterState.DRAFT
+    elif current_step(letter) is None:
+        letter.state = LetterState.APPROVED
+    letter._history_user = by
+    letter.save(update_fields=["state"])
+    return step
+
+
+# --- issue, sign, send, cancel ----------------------------------------------------------------------------------
+
+
+def _book_for(letter: Letter) -> tuple[str, str]:
+    if letter.kind in KIND_BOOK:
+        return KIND_BOOK[letter.kind], ""
+    if letter.is_circular:
+        return BookKind.CIRCULAR, letter.series_prefix or "ว"
+    return BookKind.OUTGOING, letter.series_prefix
+
+
+@transaction.atomic
+def letter_issue(letter: Letter, *, by, at: dt.datetime | None = None) -> Letter:
+    """ออกเลข: the issuing unit's register gives the number in the same transaction as its line.
+    If the issued spec does not validate, everything rolls back and the number returns to the book."""
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    if letter.state != LetterState.APPROVED:
+        raise ValidationError({"state": "ออกเลขได้เฉพาะหนังสือที่อนุมัติแล้ว"})
+    permissions.require_clerk(by, letter.issuing_unit)
+    at = at or timezone.now()
+    kind, prefix = _book_for(letter)
+    content = dict(letter.content)
+    issuer = (content.get("issuer") or {}).get("name") or letter.issuing_unit.top.name
+    recipients = [r.name or r.agency.name for r in letter.recipients.filter(is_copy=False).select_related("agency")]
+    entry = numbering.entry_register(
+        unit=letter.issuing_unit, kind=kind, prefix=prefix, at=at, by=by, letter=letter,
+        dated=thai.bangkok_date(at), from_text=issuer[:500], to_text=", ".join(recipients)[:500],
+        subject=letter.subject[:1000], secrecy=letter.secrecy, urgency=letter.urgency,
+    )
+    entry.their_number = numbering.formatted_number(entry, digits=content.get("digits") or "thai")
+    entry.save(update_fields=["their_number"])
+    letter.number, letter.issued_on = entry.their_number, entry.dated
+    content["number"], content["date"] = letter.number, letter.issued_on.isoformat()
+    content = _fill_defaults(letter, content)
+    problems = validate_spec(content)
+    if problems:
+        raise _errors(problems)
+    letter.content = content
+    letter.state = LetterState.ISSUED
+    letter._history_user = by
+    letter.save()
+    transaction.on_commit(lambda: letter_issued.send(sender=Letter, letter=letter))
+    return letter
+
+
+@transaction.atomic
+def letter_sign(letter: Letter, *, by) -> Letter:
+    """ลงนาม: recorded by the signer (the PAdES signature itself is the signatures app's)."""
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    if letter.state != LetterState.ISSUED:
+        raise ValidationError({"state": "ลงนามได้เฉพาะหนังสือที่ออกเลขแล้ว"})
+    official = official_for(by)
+    permissions.require(official is not None and letter.signer_id == official.pk, "เฉพาะผู้ลงนามที่กำหนดไว้เท่านั้น")
+    letter.state = LetterState.SIGNED
+    letter._history_user = by
+    letter.save(update_fields=["state"])
+    return letter
+
+
+def _number_key(text: str) -> str:
+    return "".join(thai.to_arabic_digits(text or "").split())
+
+
+def _grant_to_registrars(item: IncomingItem) -> None:
+    """A classified item arriving in a unit is granted to that unit's secret-document registrars."""
+    from agencies.models import RoleAssignment
+    from django.db.models import Q
+
+    rows = RoleAssignment.objects.filter(role=Role.SECRET_REGISTRAR).filter(
+        Q(unit=item.unit) | Q(unit__isnull=True, official__unit=item.unit)
+    ).select_related("official__user")
+    for row in rows:
+        if row.official.clearance >= item.secrecy:
+            grants.grant_view(item, row.official.user)
+
+
+@transaction.atomic
+def letter_send(letter: Letter, *, by) -> list:
+    """ส่ง: the letter becomes sent and, in the same transaction, the outbox gets one row per recipient
+    (correspondence.services.delivery); Celery tasks queued after the commit deliver them. Returns the
+    outbox rows. Outside addressees without an e-mail address get the letter on paper."""
+    from correspondence.services import delivery
+
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    if letter.secrecy >= Secrecy.TOP_SECRET:
+        raise ValidationError({"secrecy": TOP_SECRET_REFUSAL})
+    if letter.state != LetterState.SIGNED:
+        raise ValidationError({"state": "ส่งได้เฉพาะหนังสือที่ลงนามแล้ว"})
+    permissions.require_clerk(by, letter.issuing_unit)
+    rows = delivery.outbox_write(letter, by=by)
+    letter.state = LetterState.SENT
+    letter._history_user = by
+    letter.save(update_fields=["state"])
+    return rows
+
+
+@transaction.atomic
+def letter_cancel(letter: Letter, *, by, reason: str) -> Letter:
+    """ยกเลิก: an issued letter keeps its register line, voided with the reason; the number is never reused."""
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "กรุณาระบุเหตุที่ยกเลิก"})
+    if letter.state in (LetterState.SENT, LetterState.CANCELLED):
+        raise ValidationError({"state": "หนังสือที่ส่งแล้วหรือยกเลิกแล้วยกเลิกไม่ได้"})
+    if letter.state in (LetterState.ISSUED, LetterState.SIGNED):
+        permissions.require_clerk(by, letter.issuing_unit)
+        for entry in letter.register_entries.exclude(status=EntryStatus.VOID):
+            numbering.entry_void(entry, reason=reason, by=by)
+    else:
+        permissions.require(letter.created_by_id == by.pk, "ยกเลิกร่างได้เฉพาะผู้ร่างหนังสือ")
+    letter.state, letter.cancel_reason = LetterState.CANCELLED, reason[:500]
+    letter._history_user = by
+    letter.save(update_fields=["state", "cancel_reason"])
+    return letter
+
+
+def require_visible_letter(user, letter_id) -> Letter:
+    letter = permissions.visible_letters(user).filter(pk=letter_id).first()
+    if letter is None:
+        raise Letter.DoesNotExist
+    return letter
+
+
+__all__ = [
+    "TOP_SECRET_REFUSAL", "current_step", "letter_cancel", "letter_create", "letter_delete", "letter_issue",
+    "letter_review", "letter_send", "letter_sign", "letter_submit", "letter_update", "reference_text",
+    "review_chain_set",
+]

@@ -1,0 +1,392 @@
+"""Receiving (หมวด ๒): an incoming item is received, registered with the unit's next receipt number,
+routed to units below (each may register it again), minuted (เกษียน), acknowledged and closed.
+
+Unclassified items are registered in the unit's ทะเบียนหนังสือรับ; classified ones in its
+ทะเบียนควบคุมข้อมูลข่าวสารลับ, which only its registrar sees.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import subprocess
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from agencies.models import Agency, Official, Role
+from agencies.selectors import official_for
+from correspondence import permissions
+from correspondence.models import (
+    BookKind,
+    Channel,
+    IncomingItem,
+    ItemState,
+    Minute,
+    RecipientState,
+    Routing,
+)
+from correspondence.services import grants, numbering, reminders, uploads
+from correspondence.services.letters import TOP_SECRET_REFUSAL, _grant_to_registrars, _number_key
+from correspondence.signals import item_registered, item_rejected
+from eoffice import thai
+from eoffice.levels import Secrecy, Urgency
+
+# เกษียน: the usual instructions; free text must begin with one of them.
+MINUTE_ACTIONS = ("เพื่อโปรดทราบ", "เพื่อโปรดพิจารณา", "มอบ", "จัดเข้าวาระ", "เพื่อทราบ", "เพื่อดำเนินการ")
+
+number_key = _number_key
+
+
+def require_registry(user, unit: Agency, secrecy: int) -> None:
+    """Classified items are handled by the unit's secret-document registrar, the rest by its clerks."""
+    if secrecy >= Secrecy.CONFIDENTIAL:
+        permissions.require(permissions.has_role(user, Role.SECRET_REGISTRAR, unit=unit)
+                            and permissions.clearance(user) >= secrecy,
+                            f"หนังสือชั้นความลับต้องดำเนินการโดยนายทะเบียนเอกสารลับของ{unit.name}")
+    else:
+        permissions.require_clerk(user, unit)
+
+
+def _today() -> dt.date:
+    return thai.bangkok_date(timezone.now())
+
+
+# --- uploads ----------------------------------------------------------------------------------------------
+
+
+def _size(f) -> int:
+    size = getattr(f, "size", None)
+    if size is None:
+        pos = f.tell()
+        f.seek(0, 2)
+        size = f.tell()
+        f.seek(pos)
+    return size
+
+
+too_large_message = uploads.too_large_message
+
+
+def upload_check(f) -> None:
+    """A PDF by its content, no larger than EOFFICE_MAX_UPLOAD_BYTES, with no active content
+    (correspondence.services.uploads). The size is checked before anything is read."""
+    uploads.pdf_check(f)
+
+
+_MONTHS = "|".join(thai.THAI_MONTHS + thai.THAI_MONTHS_SHORT).replace(".", r"\.")
+_NUMBER_RE = re.compile(r"ที่\s+([^\s\d๐-๙/]+\s*[\d๐-๙][\d๐-๙.]*\s*/\s*[^\s]*?\s?[\d๐-๙]+)")
+_DATE_RE = re.compile(rf"([\d๐-๙]{{1,2}}\s*(?:{_MONTHS})\s*(?:พ\.ศ\.\s*)?[\d๐-๙]{{2,4}})")
+_SUBJECT_RE = re.compile(r"เรื่อง\s+(.+)")
+
+
+def pdf_prefill(f) -> dict:
+    """Fields for the clerk to confirm: from the attached ``letter.json`` our renderer embeds, else
+    from the text of page 1 (poppler's pdftotext, which honours ActualText)."""
+    from pypdf import PdfReader
+
+    f.seek(0)
+    try:
+        reader = PdfReader(f)
+        attachments = reader.attachments
+    except Exception:  # a damaged PDF still goes to the clerk, with nothing filled in
+        return {}
+    finally:
+        f.seek(0)
+    data = attachments.get("letter.json")
+    if data:
+        try:
+            spec = json.loads(data[0])
+        except ValueError:
+            spec = None
+        if isinstance(spec, dict):
+            out = {"their_number": spec.get("number") or "", "dated": spec.get("date"),
+                   "sender_text": (spec.get("issuer") or {}).get("name") or "", "subject": spec.get("subject") or "",
+                   "addressee": spec.get("recipient") or "", "source": "letter.json"}
+            for key, enum in (("urgency", Urgency), ("secrecy", Secrecy)):
+                try:
+                    out[key] = int(enum.from_spec(spec.get(key) or "normal"))
+                except KeyError:
+                    pass
+            return out
+    text = _page_text(f)
+    out = {"source": "text"}
+    if m := _NUMBER_RE.search(text):
+        out["their_number"] = " ".join(m.group(1).split())
+    if m := _DATE_RE.search(text):
+        try:
+            out["dated"] = thai.parse_date(m.group(1)).isoformat()
+        except thai.ThaiFormatError:
+            pass
+    if m := _SUBJECT_RE.search(text):
+        out["subject"] = m.group(1).strip()
+    return out
+
+
+def _page_text(f) -> str:
+    exe = shutil.which("pdftotext")
+    f.seek(0)
+    data = f.read()
+    f.seek(0)
+    if exe:
+        done = subprocess.run([exe, "-l", "1", "-layout", "-", "-"], input=data, capture_output=True, timeout=30)
+        if done.returncode == 0:
+            return done.stdout.decode("utf-8", "replace")
+    return ""
+
+
+# --- receiving ------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def incoming_receive(*, unit: Agency, by, channel: str, subject: str, sender_text: str, their_number: str = "",
+                     dated: dt.date | None = None, sender_agency: Agency | None = None, addressee: str = "",
+                     urgency: int = Urgency.NORMAL, secrecy: int = Secrecy.NORMAL, deliver_by=None, pdf=None,
+                     at: dt.datetime | None = None, message_id: str = "") -> IncomingItem:
+    """A letter that reached the unit outside the portal: a clerk's scan, an e-mail, another portal.
+
+    ``by`` is None only for channel ``peer``: the other portal proved who it is with its signed request
+    (correspondence.exchange), and the item waits in the unit's queue for a clerk to register."""
+    peer_delivery = by is None and channel == Channel.PEER
+    if not peer_delivery:
+        require_registry(by, unit, secrecy if secrecy in Secrecy.values else Secrecy.NORMAL)
+    errors = {}
+    if channel not in (Channel.SCAN, Channel.EMAIL, Channel.PEER):
+        errors["channel"] = "ช่องทางต้องเป็น สแกนจากกระดาษ ไปรษณีย์อิเล็กทรอนิกส์ หรือระบบสารบรรณอิเล็กทรอนิกส์อื่น"
+    if not (subject or "").strip():
+        errors["subject"] = "กรุณาระบุเรื่อง"
+    if not (sender_text or "").strip():
+        errors["sender_text"] = "กรุณาระบุผู้ส่ง"
+    if dated and dated > _today():
+        errors["dated"] = "วันที่ของหนังสือต้องไม่เป็นวันในอนาคต"
+    if secrecy not in Secrecy.values:
+        errors["secrecy"] = "ชั้นความลับไม่ถูกต้อง"
+    if urgency not in Urgency.values:
+        errors["urgency"] = "ชั้นความเร็วไม่ถูกต้อง"
+    if secrecy == Secrecy.TOP_SECRET and (channel in (Channel.EMAIL, Channel.PEER) or pdf):
+        errors["secrecy"] = TOP_SECRET_REFUSAL
+    elif (secrecy in Secrecy.values and secrecy >= Secrecy.CONFIDENTIAL and not peer_delivery
+          and permissions.clearance(by) < secrecy):
+        errors["secrecy"] = "ท่านได้รับอนุญาตชั้นความลับไม่ถึงชั้นของหนังสือนี้ ให้นายทะเบียนเอกสารลับเป็นผู้รับ"
+    if their_number:
+        try:
+            thai.parse_letter_number(their_number)
+        except thai.ThaiFormatError:
+            try:
+                thai.parse_yearly_number(their_number)
+            except thai.ThaiFormatError as exc:
+                errors["their_number"] = str(exc)
+    if pdf is not None and "pdf" not in errors:
+        try:
+            upload_check(pdf)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    item = IncomingItem(
+        unit=unit, channel=channel, state=ItemState.RECEIVED, their_number=(their_number or "").strip(),
+        their_number_key=_number_key(their_number), dated=dated, sender_agency=sender_agency,
+        sender_text=sender_text.strip(), addressee=addressee, subject=subject.strip(), urgency=urgency,
+        secrecy=secrecy, deliver_by=deliver_by, received_at=at or timezone.now(), received_by=by,
+        message_id=(message_id or "")[:128],
+    )
+    item._history_user = by
+    if pdf is not None:
+        item.pdf.save(uploads.stored_name(), pdf, save=False)
+    item.save()
+    if secrecy >= Secrecy.CONFIDENTIAL:
+        if by is not None:
+            grants.grant_view(item, by)
+        _grant_to_registrars(item)
+    return item
+
+
+def _duplicate_of(item: IncomingItem, by) -> IncomingItem | None:
+    """Only among items the clerk may see: a warning must not reveal an ungranted classified item."""
+    if not item.their_number_key or not item.dated:
+        return None
+    same_sender = Q(sender_agency=item.sender_agency) if item.sender_agency_id else Q(sender_text=item.sender_text)
+    return (
+        permissions.visible_items(by).filter(unit=item.unit, their_number_key=item.their_number_key, dated=item.dated)
+        .filter(same_sender).exclude(pk=item.pk).exclude(state=ItemState.RECEIVED).order_by("registered_at").first()
+    )
+
+
+def _root(item: IncomingItem) -> IncomingItem:
+    while item.parent_id:
+        item = item.parent
+    return item
+
+
+@transaction.atomic
+def incoming_register(item: IncomingItem, *, by, at: dt.datetime | None = None) -> tuple[IncomingItem, str | None]:
+    """ลงทะเบียนรับ: the unit's next receipt number, the date and the time. Returns the item and a
+    warning when the same sender number and date from the same sender were already registered here
+    (the two are linked through ``duplicate_of``)."""
+    item = IncomingItem.objects.select_for_update().get(pk=item.pk)
+    require_registry(by, item.unit, item.secrecy)
+    if item.state != ItemState.RECEIVED:
+        raise ValidationError({"state": "หนังสือนี้ลงทะเบียนรับแล้ว"})
+    at = at or timezone.now()
+    book = BookKind.SECRET if item.secrecy >= Secrecy.CONFIDENTIAL else BookKind.INCOMING
+    entry = numbering.entry_register(
+        unit=item.unit, kind=book, at=at, by=by, item=item, their_number=item.their_number or "-",
+        dated=item.dated, from_text=item.sender_text[:500], to_text=(item.addressee or item.unit.name)[:500],
+        subject=item.subject[:1000], secrecy=item.secrecy, urgency=item.urgency,
+    )
+    duplicate = _duplicate_of(item, by)
+    item.receipt_number = str(entry.number)
+    item.registered_at = at
+    item.state = ItemState.REGISTERED
+    item.duplicate_of = duplicate
+    item._history_user = by
+    item.save()
+    reminders.reminders_schedule(item, now=at)
+    if item.recipient_id and not item.parent_id:
+        rec = item.recipient
+        rec.state, rec.receipt_number = RecipientState.REGISTERED, item.receipt_number
+        rec._history_user = by
+        rec.save(update_fields=["state", "receipt_number", "updated_at"])
+    transaction.on_commit(lambda: item_registered.send(sender=IncomingItem, item=item))
+    warning = None
+    if duplicate is not None:
+        warning = (f"หนังสือที่ {duplicate.their_number} ลงวันที่ {thai.format_date(duplicate.dated)} "
+                   f"จาก{duplicate.sender_text} ลงทะเบียนรับไว้แล้ว เลขรับ {duplicate.receipt_number}")
+    return item, warning
+
+
+@transaction.atomic
+def item_route(item: IncomingItem, *, by, to_units, note: str = "") -> list[Routing]:
+    """ส่งต่อ: a copy of the item to each unit below, which may register it again in its own book."""
+    item = IncomingItem.objects.select_for_update().get(pk=item.pk)
+    require_registry(by, item.unit, item.secrecy)
+    if item.state not in (ItemState.REGISTERED, ItemState.ROUTED):
+        raise ValidationError({"state": "ส่งต่อได้เฉพาะหนังสือที่ลงทะเบียนรับแล้วและยังไม่ปิดเรื่อง"})
+    if item.secrecy >= Secrecy.TOP_SECRET:
+        raise ValidationError({"secrecy": TOP_SECRET_REFUSAL})
+    units = [u if isinstance(u, Agency) else Agency.objects.filter(pk=u).first() for u in to_units or []]
+    below = permissions.units_below(item.unit_id) - {item.unit_id}
+    if not units or any(u is None or u.pk not in below for u in units):
+        raise ValidationError({"to_units": "ส่งต่อได้เฉพาะหน่วยงานในสังกัด"})
+    now = timezone.now()
+    routings = []
+    for unit in units:
+        copy = IncomingItem.objects.create(
+            unit=unit, channel=Channel.ROUTED, state=ItemState.RECEIVED, their_number=item.their_number,
+            their_number_key=item.their_number_key, dated=item.dated, sender_agency=item.sender_agency,
+            sender_text=item.sender_text, addressee=item.addressee, subject=item.subject, urgency=item.urgency,
+            deliver_by=item.deliver_by, secrecy=item.secrecy, pdf=item.pdf.name if item.pdf else "",
+            letter=item.letter, parent=item, received_at=now,
+        )
+        if copy.secrecy >= Secrecy.CONFIDENTIAL:
+            _grant_to_registrars(copy)
+        routings.append(Routing.objects.create(item=item, to_unit=unit, copy=copy, note=note[:500], routed_by=by,
+                                               routed_at=now))
+    item.state = ItemState.ROUTED
+    item._history_user = by
+    item.save(update_fields=["state"])
+    reminders.reminders_cancel(item=item, awaiting_minute_only=True, reason="ส่งต่อแล้ว")
+    return routings
+
+
+def _can_assign(official: Official, item: IncomingItem) -> bool:
+    if item.secrecy >= Secrecy.CONFIDENTIAL:
+        return official.clearance >= item.secrecy
+    return official.unit_id in permissions.units_above(item.unit_id)
+
+
+@transaction.atomic
+def minute_write(item: IncomingItem, *, by, action: str, text: str = "", assignee: Official | None = None,
+                 due: dt.date | None = None) -> Minute:
+    """เกษียนหนังสือ by an executive of the item's unit or a unit above it."""
+    item = IncomingItem.objects.select_for_update().get(pk=item.pk)
+    permissions.require_executive(by, item.unit)
+    errors = {}
+    action = " ".join((action or "").split())
+    if item.state not in (ItemState.REGISTERED, ItemState.ROUTED):
+        errors["state"] = "เกษียนได้เฉพาะหนังสือที่ลงทะเบียนรับแล้วและยังไม่ปิดเรื่อง"
+    if not action.startswith(MINUTE_ACTIONS):
+        errors["action"] = "การสั่งการต้องขึ้นต้นด้วย " + " / ".join(MINUTE_ACTIONS[:4])
+    if action.startswith("มอบ") and assignee is None:
+        errors["assignee"] = "การมอบหมายต้องระบุผู้รับผิดชอบ"
+    if assignee is not None and not _can_assign(assignee, item):
+        errors["assignee"] = "ผู้รับผิดชอบไม่มีสิทธิ์เห็นหนังสือนี้"
+    if due and due < _today():
+        errors["due"] = "กำหนดเสร็จต้องไม่ก่อนวันนี้"
+    if errors:
+        raise ValidationError(errors)
+    minute = Minute(item=item, author=official_for(by), action=action[:255], text=text or "", assignee=assignee,
+                    due=due, written_at=timezone.now())
+    minute._history_user = by
+    minute.save()
+    if assignee is not None and item.secrecy >= Secrecy.CONFIDENTIAL:
+        grants.grant_view(item, assignee.user)
+    reminders.reminders_cancel(item=item, awaiting_minute_only=True, reason="เกษียนสั่งการแล้ว")
+    reminders.reminders_schedule_minute(minute)
+    return minute
+
+
+@transaction.atomic
+def minute_acknowledge(minute: Minute, *, by) -> Minute:
+    """รับทราบ by the assignee; the sender's recipient line of a portal letter becomes acknowledged."""
+    minute = Minute.objects.select_for_update().select_related("item").get(pk=minute.pk)
+    official = official_for(by)
+    permissions.require(official is not None and minute.assignee_id == official.pk, "เฉพาะผู้รับผิดชอบที่ได้รับมอบหมาย")
+    if minute.acknowledged_at:
+        raise ValidationError({"minute": "รับทราบไปแล้ว"})
+    minute.acknowledged_at = timezone.now()
+    minute._history_user = by
+    minute.save(update_fields=["acknowledged_at"])
+    reminders.reminders_cancel(minute=minute, reason="รับทราบแล้ว")
+    root = _root(minute.item)
+    if root.recipient_id and root.recipient.state == RecipientState.REGISTERED:
+        rec = root.recipient
+        rec.state = RecipientState.ACKNOWLEDGED
+        rec._history_user = by
+        rec.save(update_fields=["state", "updated_at"])
+    return minute
+
+
+@transaction.atomic
+def item_close(item: IncomingItem, *, by, filed_at: str) -> IncomingItem:
+    """ปิดเรื่อง, with where it is filed (เก็บที่)."""
+    item = IncomingItem.objects.select_for_update().get(pk=item.pk)
+    require_registry(by, item.unit, item.secrecy)
+    filed_at = (filed_at or "").strip()
+    if not filed_at:
+        raise ValidationError({"filed_at": "กรุณาระบุที่เก็บหนังสือ"})
+    if item.state in (ItemState.RECEIVED, ItemState.CLOSED):
+        raise ValidationError({"state": "ปิดเรื่องได้เฉพาะหนังสือที่ลงทะเบียนรับแล้วและยังไม่ปิด"})
+    item.state, item.filed_at, item.closed_at = ItemState.CLOSED, filed_at[:500], timezone.now()
+    item._history_user = by
+    item.save(update_fields=["state", "filed_at", "closed_at"])
+    reminders.reminders_cancel(item=item, reason="ปิดเรื่องแล้ว")
+    return item
+
+
+@transaction.atomic
+def incoming_reject(item: IncomingItem, by, reason: str) -> IncomingItem:
+    """ปฏิเสธการรับ: a clerk refuses an item not yet registered (wrong addressee, incomplete), with the
+    reason; the sender sees it on its recipient line (in this portal directly, from another portal
+    through the exchange's acknowledgement)."""
+    item = IncomingItem.objects.select_for_update().get(pk=item.pk)
+    require_registry(by, item.unit, item.secrecy)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": "กรุณาระบุเหตุที่ปฏิเสธการรับ"})
+    if item.state != ItemState.RECEIVED:
+        raise ValidationError({"state": "ปฏิเสธได้เฉพาะหนังสือที่ยังไม่ได้ลงทะเบียนรับ"})
+    item.state, item.rejected_reason = ItemState.REJECTED, reason[:500]
+    item._history_user = by
+    item.save(update_fields=["state", "rejected_reason"])
+    if item.recipient_id and not item.parent_id:
+        rec = item.recipient
+        rec.state, rec.state_reason = RecipientState.REJECTED, item.rejected_reason
+        rec._history_user = by
+        rec.save(update_fields=["state", "state_reason", "updated_at"])
+    transaction.on_commit(lambda: item_rejected.send(sender=IncomingItem, item=item))
+    return item

@@ -1,0 +1,153 @@
+"""The API: the letter's transitions over HTTP, list shapes and their query counts, exports, schema."""
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+from rest_framework.test import APIClient
+
+from correspondence.models import BookKind, Channel, LetterState, OutboxMessage, RegisterBook
+from correspondence.services import delivery, exports, numbering, receiving
+from eoffice import thai
+
+pytestmark = pytest.mark.django_db
+
+
+def api(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_letter_transitions_over_http(users, units, mfa_spec, second_factor):
+    u, soc = users, units["สลค."]
+    r = api(u["mfa.drafter"]).post("/api/v1/letters/", {
+        "content": mfa_spec, "signer": u["mfa.signer"].official.pk, "recipients": [{"agency": soc.pk}],
+        "reviewers": [u["mfa.reviewer"].official.pk]}, format="json")
+    assert r.status_code == 201, r.json()
+    pk = r.json()["id"]
+    assert api(u["mfa.drafter"]).post(f"/api/v1/letters/{pk}/submit/").json()["state"] == LetterState.IN_REVIEW
+    r = api(u["mfa.reviewer"]).post(f"/api/v1/letters/{pk}/review/", {"approve": False}, format="json")
+    assert r.status_code == 400 and r.json() == {"comment": ["กรุณาระบุความเห็นเมื่อส่งคืนแก้ไข"]}
+    assert api(u["mfa.reviewer"]).post(f"/api/v1/letters/{pk}/review/", {"approve": True},
+                                       format="json").json()["state"] == LetterState.APPROVED
+    assert api(u["mfa.drafter"]).post(f"/api/v1/letters/{pk}/issue/").status_code == 403
+    issued = api(u["mfa.clerk"]).post(f"/api/v1/letters/{pk}/issue/").json()
+    assert issued["number"].startswith("กต ๐๒๐๓/") and issued["content"]["number"] == issued["number"]
+    signer = api(u["mfa.signer"])
+    second_factor(signer, u["mfa.signer"])  # signing needs a verified second factor
+    assert signer.post(f"/api/v1/letters/{pk}/sign/").json()["state"] == LetterState.SIGNED
+    sent = api(u["mfa.clerk"]).post(f"/api/v1/letters/{pk}/send/").json()
+    assert sent["state"] == LetterState.SENT and sent["recipients"][0]["state"] == "pending"
+    # The outbox row written with the send is delivered by its task (run here in-process).
+    (row,) = OutboxMessage.objects.filter(letter_id=pk)
+    assert delivery.outbox_deliver(row.pk) == "delivered"
+    assert api(u["mfa.drafter"]).get(f"/api/v1/letters/{pk}/").json()["recipients"][0]["state"] == "delivered"
+    # The Secretariat's clerk sees the arrival and registers it.
+    items = api(u["soc.clerk"]).get("/api/v1/items/", {"state": "received"}).json()
+    assert items["count"] == 1 and "pdf" not in items["results"][0]
+    reg = api(u["soc.clerk"]).post(f"/api/v1/items/{items['results'][0]['id']}/register/").json()
+    assert reg["item"]["receipt_number"] == "1" and reg["warning"] is None
+    letter = api(u["mfa.drafter"]).get(f"/api/v1/letters/{pk}/").json()
+    assert letter["recipients"][0]["state"] == "registered" and letter["recipients"][0]["receipt_number"] == "1"
+    # The list never carries the letter's content.
+    listed = api(u["mfa.drafter"]).get("/api/v1/letters/").json()["results"][0]
+    assert "content" not in listed and listed["number"] == issued["number"]
+
+
+def _items(users, units, n):
+    clerk, soc = users["soc.clerk"], units["สลค."]
+    for i in range(n):
+        item = receiving.incoming_receive(unit=soc, by=clerk, channel=Channel.SCAN, subject=f"เรื่องที่ {i}",
+                                          sender_text="กระทรวงมหาดไทย", their_number=f"มท ๐๒๑๘/{thai.to_thai_digits(str(i + 1))}")
+        receiving.incoming_register(item, by=clerk)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/items/", "/api/v1/entries/", "/api/v1/books/", "/api/v1/letters/"])
+def test_list_query_count_does_not_grow_with_the_page(users, units, url, django_assert_num_queries):
+    _items(users, units, 12)
+    client = api(users["soc.clerk"])
+    counts = []
+    for size in (2, 12):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url, {"page_size": size}).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+    with django_assert_num_queries(counts[0]):
+        client.get(url, {"page_size": 5})
+
+
+def test_entries_filter_by_year_series_dates_and_text(users, units):
+    _items(users, units, 3)
+    clerk, ict = users["mfa.clerk"], units["ศทส."]
+    numbering.entry_register(unit=ict, kind=BookKind.CIRCULAR, prefix="ว", subject="หนังสือเวียน")
+    client = api(users["soc.clerk"])
+    book = RegisterBook.objects.get(unit=units["สลค."], kind=BookKind.INCOMING)
+    assert len(client.get("/api/v1/entries/", {"year": book.year}).json()["results"]) == 3
+    assert len(client.get("/api/v1/entries/", {"year": book.year - 1}).json()["results"]) == 0
+    assert [e["subject"] for e in client.get("/api/v1/entries/", {"q": "เรื่องที่ 1"}).json()["results"]] == ["เรื่องที่ 1"]
+    # Number search with Arabic digits finds the Thai-digit number.
+    assert len(client.get("/api/v1/entries/", {"q": "0218/2"}).json()["results"]) == 1
+    assert client.get("/api/v1/entries/", {"date_from": "2020-01-01", "date_to": "2020-12-31"}).json()["results"] == []
+    assert client.get("/api/v1/entries/", {"date_from": "เมื่อวาน"}).status_code == 400
+    # The circular of another ministry is not there; for its own clerk it is, by series.
+    assert client.get("/api/v1/entries/", {"series": "ว"}).json()["results"] == []
+    assert len(api(clerk).get("/api/v1/entries/", {"series": "ว"}).json()["results"]) == 1
+
+
+def test_reservation_over_http(users, units):
+    client = api(users["mfa.clerk"])
+    r = client.post("/api/v1/reservations/", {"unit": units["ศทส."].pk, "note": "หนังสือพิมพ์นอกระบบ"}, format="json")
+    assert r.status_code == 201 and r.json()["status"] == "reserved"
+    pk = r.json()["id"]
+    assert api(users["soc.clerk"]).post(f"/api/v1/reservations/{pk}/fill/", {"subject": "ก"}).status_code == 404
+    filled = client.post(f"/api/v1/reservations/{pk}/fill/", {"subject": "ขอเชิญประชุม"}, format="json").json()
+    assert filled["status"] == "active" and filled["number"] == 1
+    assert client.post(f"/api/v1/reservations/{pk}/void/", {"reason": "x"}, format="json").status_code == 400
+
+
+def test_exports_guard_formulas_and_render_the_register(users, units):
+    clerk, soc = users["soc.clerk"], units["สลค."]
+    for subject in ("=HYPERLINK(\"http://x\")", "+1", "@SUM(A1)", "ปกติ"):
+        item = receiving.incoming_receive(unit=soc, by=clerk, channel=Channel.SCAN, subject=subject,
+                                          sender_text="-2+3")
+        receiving.incoming_register(item, by=clerk)
+    book = RegisterBook.objects.get(unit=soc, kind=BookKind.INCOMING)
+    client = api(clerk)
+    rows = list(csv.reader(io.StringIO(client.get(f"/api/v1/books/{book.pk}/export/", {"output": "csv"})
+                                       .content.decode("utf-8-sig"))))
+    assert rows[0] == exports.INCOMING_COLUMNS
+    assert [r[5] for r in rows[1:]] == ["'=HYPERLINK(\"http://x\")", "'+1", "'@SUM(A1)", "ปกติ"]
+    assert {r[3] for r in rows[1:]} == {"'-2+3"} and {r[1] for r in rows[1:]} == {"-"}
+    xlsx = client.get(f"/api/v1/books/{book.pk}/export/", {"output": "xlsx"})
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[1][0] == 1 and values[1][5] == "'=HYPERLINK(\"http://x\")"
+    assert all(not (isinstance(v, str) and v.startswith("=")) for row in values for v in row)
+    pdf = client.get(f"/api/v1/books/{book.pk}/export/", {"output": "pdf", "date_from": "2020-01-01"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert client.get(f"/api/v1/books/{book.pk}/export/", {"output": "doc"}).status_code == 400
+
+
+def test_schema_and_offline_docs(client, users):
+    client.force_login(users["soc.clerk"])
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200 and b"/api/v1/items/{id}/register/" in schema.content
+    docs = client.get("/api/docs/").content.decode()
+    assert "swagger-ui" in docs and "cdn" not in docs.lower() and "/static/drf_spectacular_sidecar/" in docs
+
+
+def test_admin_lists_follow_the_same_visibility(client, users, units):
+    soc = units["สลค."]
+    secret = receiving.incoming_receive(unit=soc, by=users["soc.secret"], channel=Channel.SCAN, subject="ลับมากเฉพาะ",
+                                        sender_text="กระทรวงกลาโหม", secrecy=2)
+    plain = receiving.incoming_receive(unit=soc, by=users["soc.clerk"], channel=Channel.SCAN, subject="เรื่องทั่วไป",
+                                       sender_text="กระทรวงกลาโหม")
+    client.force_login(users["admin"])
+    page = client.get("/admin/correspondence/incomingitem/").content.decode()
+    assert "เรื่องทั่วไป" in page and "ลับมากเฉพาะ" not in page
+    assert client.get(f"/admin/correspondence/incomingitem/{secret.pk}/change/").status_code in (302, 404)
+    assert client.get(f"/admin/correspondence/incomingitem/{plain.pk}/change/").status_code == 200
+    assert client.get("/admin/correspondence/registerentry/").status_code == 200

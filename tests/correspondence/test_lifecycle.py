@@ -1,0 +1,224 @@
+"""Acceptance 4: the life of the กระทรวงการต่างประเทศ reference letter, from draft to filed at the
+Secretariat of the Cabinet, through the services alone."""
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from correspondence.models import (
+    BookKind,
+    Channel,
+    EntryStatus,
+    IncomingItem,
+    ItemState,
+    LetterState,
+    OutboxState,
+    RecipientState,
+    RegisterEntry,
+    ReviewDecision,
+)
+from correspondence.services import delivery, letters, receiving
+from correspondence.signals import item_registered, letter_issued
+from eoffice import thai
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signals_seen():
+    seen = []
+
+    def on_item(sender, item, **kw):
+        seen.append(("item", item.pk, item.receipt_number))
+
+    def on_letter(sender, letter, **kw):
+        seen.append(("letter", letter.pk, letter.number))
+
+    item_registered.connect(on_item, weak=False)
+    letter_issued.connect(on_letter, weak=False)
+    yield seen
+    item_registered.disconnect(on_item)
+    letter_issued.disconnect(on_letter)
+
+
+def test_reference_letter_from_draft_to_filed(users, units, mfa_spec, django_capture_on_commit_callbacks,
+                                              signals_seen):
+    u = users
+    soc = units["สำนักเลขาธิการคณะรัฐมนตรี"]
+    division = units["ภค."]
+    # Drafted by the section, which keeps no register: ศทส. (กต ๐๒๐๓) numbers for it.
+    letter = letters.letter_create(
+        by=u["mfa.drafter"], content=mfa_spec, signer=u["mfa.signer"].official,
+        recipients=[{"agency": soc.pk}], reviewers=[u["mfa.reviewer"].official],
+    )
+    assert letter.state == LetterState.DRAFT and letter.issuing_unit.short_name == "ศทส."
+    assert letter.content["signer"]["name"] == "นายดอน ปรมัตถ์วินัย"
+    assert letter.urgency == 3 and letter.subject.startswith("การดำเนินงานตามมติคณะรัฐมนตรี")
+
+    # Reviewed: returned once with a comment, corrected, approved.
+    letters.letter_submit(letter, by=u["mfa.drafter"])
+    with pytest.raises(ValidationError):
+        letters.letter_review(letter, by=u["mfa.reviewer"], approve=False, comment="")
+    letters.letter_review(letter, by=u["mfa.reviewer"], approve=False, comment="แก้คำลงท้าย")
+    letter.refresh_from_db()
+    assert letter.state == LetterState.DRAFT
+    letters.letter_update(letter, by=u["mfa.drafter"], content={**letter.content, "closing": "ขอแสดงความนับถือ"})
+    letters.letter_submit(letter, by=u["mfa.drafter"])
+    with pytest.raises(PermissionDenied):
+        letters.letter_review(letter, by=u["mfa.signer"], approve=True)
+    letters.letter_review(letter, by=u["mfa.reviewer"], approve=True)
+    letter.refresh_from_db()
+    assert letter.state == LetterState.APPROVED
+    assert [s.decision for s in letter.review_steps.order_by("round")] == [ReviewDecision.RETURNED,
+                                                                         ReviewDecision.APPROVED]
+
+    # Issued by the registry of ศทส.: กต ๐๒๐๓/<n>, line in the outgoing book.
+    with pytest.raises(PermissionDenied):
+        letters.letter_issue(letter, by=u["mfa.drafter"])
+    with django_capture_on_commit_callbacks(execute=True):
+        letters.letter_issue(letter, by=u["mfa.clerk"])
+    letter.refresh_from_db()
+    entry = RegisterEntry.objects.get(letter=letter)
+    assert entry.book.kind == BookKind.OUTGOING and entry.book.unit.short_name == "ศทส."
+    assert letter.number == f"กต ๐๒๐๓/{thai.to_thai_digits(str(entry.number))}" == entry.their_number
+    assert letter.content["number"] == letter.number and letter.content["date"] == letter.issued_on.isoformat()
+    assert ("letter", letter.pk, letter.number) in signals_seen
+
+    letters.letter_sign(letter, by=u["mfa.signer"])
+    # Sent: an outbox row in the same transaction; the delivery task (run here in-process) delivers it.
+    (row,) = letters.letter_send(letter, by=u["mfa.clerk"])
+    letter.refresh_from_db()
+    recipient = letter.recipients.get()
+    assert letter.state == LetterState.SENT and recipient.state == RecipientState.PENDING
+    assert delivery.outbox_deliver(row.pk) == OutboxState.DELIVERED
+    recipient.refresh_from_db()
+    assert recipient.state == RecipientState.DELIVERED
+    (item,) = IncomingItem.objects.filter(recipient=recipient)
+    assert (item.unit, item.channel, item.state) == (soc, Channel.PORTAL, ItemState.RECEIVED)
+    assert item.their_number == letter.number and item.their_number_key.startswith("กต0203/")
+
+    # Registered at the Secretariat: receipt number, date, time; the sender sees it registered.
+    with django_capture_on_commit_callbacks(execute=True):
+        item, warning = receiving.incoming_register(item, by=u["soc.clerk"])
+    assert warning is None and item.receipt_number == "1" and item.registered_at
+    recipient.refresh_from_db()
+    assert (recipient.state, recipient.receipt_number) == (RecipientState.REGISTERED, "1")
+    assert ("item", item.pk, "1") in signals_seen
+    assert item.register_entries.get().book.kind == BookKind.INCOMING
+
+    # Routed to ภค., which registers it again in its own book.
+    (routing,) = receiving.item_route(item, by=u["soc.clerk"], to_units=[division], note="เพื่อดำเนินการ")
+    copy = routing.copy
+    assert copy.unit == division and copy.parent == item and copy.channel == Channel.ROUTED
+    copy, _ = receiving.incoming_register(copy, by=u["soc.div.clerk"])
+    assert copy.receipt_number == "1"
+    assert copy.register_entries.get().book.unit == division
+    recipient.refresh_from_db()
+    assert recipient.receipt_number == "1"  # still the Secretariat's receipt number
+
+    # Minuted จัดเข้าวาระ by the executive above, acknowledged by the assignee, closed.
+    with pytest.raises(PermissionDenied):
+        receiving.minute_write(copy, by=u["soc.div.clerk"], action="จัดเข้าวาระ")
+    minute = receiving.minute_write(copy, by=u["soc.exec"], action="จัดเข้าวาระการประชุมคณะรัฐมนตรี",
+                                    assignee=u["soc.officer"].official)
+    with pytest.raises(PermissionDenied):
+        receiving.minute_acknowledge(minute, by=u["soc.exec"])
+    receiving.minute_acknowledge(minute, by=u["soc.officer"])
+    recipient.refresh_from_db()
+    assert recipient.state == RecipientState.ACKNOWLEDGED
+    closed = receiving.item_close(copy, by=u["soc.div.clerk"], filed_at="แฟ้มวาระการประชุม ปี ๒๕๖๙")
+    assert closed.state == ItemState.CLOSED and closed.closed_at
+    assert IncomingItem.objects.count() == 2
+
+
+def test_cancelling_an_issued_letter_voids_its_number_for_good(users, units, mfa_spec):
+    u = users
+    soc = units["สำนักเลขาธิการคณะรัฐมนตรี"]
+
+    def approved():
+        letter = letters.letter_create(by=u["mfa.drafter"], content=mfa_spec, signer=u["mfa.signer"].official,
+                                       recipients=[{"agency": soc.pk}], reviewers=[u["mfa.reviewer"].official])
+        letters.letter_submit(letter, by=u["mfa.drafter"])
+        letters.letter_review(letter, by=u["mfa.reviewer"], approve=True)
+        return letter
+
+    first = letters.letter_issue(approved(), by=u["mfa.clerk"])
+    with pytest.raises(ValidationError):
+        letters.letter_cancel(first, by=u["mfa.clerk"], reason=" ")
+    letters.letter_cancel(first, by=u["mfa.clerk"], reason="ออกเลขซ้ำเรื่องเดิม")
+    second = letters.letter_issue(approved(), by=u["mfa.clerk"])
+    first.refresh_from_db()
+    void = RegisterEntry.objects.get(letter=first)
+    assert first.state == LetterState.CANCELLED and void.status == EntryStatus.VOID
+    assert void.void_reason == "ออกเลขซ้ำเรื่องเดิม"
+    assert RegisterEntry.objects.get(letter=second).number == void.number + 1
+
+
+def test_top_secret_letters_are_refused_by_every_electronic_channel(users, units, mfa_spec):
+    u = users
+    soc = units["สำนักเลขาธิการคณะรัฐมนตรี"]
+    spec = {**mfa_spec, "secrecy": "top_secret"}
+    with pytest.raises(ValidationError) as exc:
+        letters.letter_create(by=u["mfa.drafter"], content=spec)
+    assert "secrecy" in exc.value.message_dict
+    drafter = u["mfa.drafter"].official
+    drafter.clearance = 3
+    drafter.save()
+    letter = letters.letter_create(by=u["mfa.drafter"], content=spec, signer=u["mfa.signer"].official,
+                                   recipients=[{"agency": soc.pk}], reviewers=[u["mfa.reviewer"].official])
+    # Straight to the send step: the refusal does not depend on where in its life the letter is.
+    with pytest.raises(ValidationError) as exc:
+        letters.letter_send(letter, by=u["mfa.clerk"])
+    assert exc.value.message_dict["secrecy"] == [letters.TOP_SECRET_REFUSAL]
+    assert "ลับที่สุด" in letters.TOP_SECRET_REFUSAL
+    with pytest.raises(ValidationError) as exc:
+        receiving.incoming_receive(unit=soc, by=u["soc.secret"], channel=Channel.EMAIL, subject="ก",
+                                   sender_text="กระทรวงกลาโหม", secrecy=3)
+    assert exc.value.message_dict["secrecy"] == [letters.TOP_SECRET_REFUSAL]
+    assert not IncomingItem.objects.exists()
+
+
+def test_linked_reference_is_written_out_and_must_be_visible(users, units, mfa_spec):
+    u = users
+    soc = units["สำนักเลขาธิการคณะรัฐมนตรี"]
+    import datetime as dt
+
+    item = receiving.incoming_receive(unit=units["ศทส."], by=u["mfa.clerk"], channel=Channel.SCAN,
+                                      subject="ขอความเห็น", sender_text="สำนักเลขาธิการคณะรัฐมนตรี",
+                                      their_number="นร ๐๕๐๖/ว(ล) ๒๓๘๖๐", dated=dt.date(2020, 8, 7), urgency=3)
+    item, _ = receiving.incoming_register(item, by=u["mfa.clerk"])
+    entry = item.register_entries.get()
+    # Lines of ศทส.'s book are visible in ศทส. and above, not in the section below it.
+    with pytest.raises(ValidationError):
+        letters.letter_create(by=u["mfa.drafter"], content=mfa_spec, references=[{"entry": entry.pk}])
+    drafter = u["mfa.drafter"].official
+    drafter.unit = units["ศทส."]
+    drafter.save()
+    letter = letters.letter_create(by=u["mfa.drafter"], content=mfa_spec, references=[{"entry": entry.pk}],
+                                   signer=u["mfa.signer"].official)
+    written = "หนังสือสำนักเลขาธิการคณะรัฐมนตรี ด่วนที่สุด ที่ นร ๐๕๐๖/ว(ล) ๒๓๘๖๐ ลงวันที่ ๗ สิงหาคม ๒๕๖๓"
+    assert letter.content["references"] == [written]
+    # Editing other parts keeps the link, not a copy of its text.
+    letters.letter_update(letter, by=u["mfa.drafter"], content={**letter.content, "references": ["แก้เอง"]})
+    letter.refresh_from_db()
+    assert letter.content["references"] == [written] and letter.references.get().entry == entry
+    # A line of the Secretariat's own book is not visible to the MFA drafter: same error as a missing one.
+    other = receiving.incoming_register(
+        receiving.incoming_receive(unit=soc, by=u["soc.clerk"], channel=Channel.SCAN, subject="ข",
+                                   sender_text="กระทรวงมหาดไทย"), by=u["soc.clerk"])[0].register_entries.get()
+    for bad in (other.pk, 999999):
+        with pytest.raises(ValidationError) as exc:
+            letters.letter_create(by=u["mfa.drafter"], content=mfa_spec, references=[{"entry": bad}])
+        assert "ไม่พบหนังสือที่อ้างถึง" in exc.value.message_dict["references"][0]
+
+
+def test_a_classified_draft_is_granted_to_its_reviewers_and_signer_on_submit(users, mfa_spec):
+    from correspondence import permissions
+
+    u = users
+    u["mfa.drafter"].official.clearance = 1
+    u["mfa.drafter"].official.save()
+    letter = letters.letter_create(by=u["mfa.drafter"], content={**mfa_spec, "secrecy": "confidential"},
+                                   signer=u["mfa.signer"].official, reviewers=[u["mfa.reviewer"].official])
+    assert not permissions.can_see_letter(u["mfa.reviewer"], letter)
+    letters.letter_submit(letter, by=u["mfa.drafter"])
+    assert permissions.can_see_letter(u["mfa.reviewer"], letter) and permissions.can_see_letter(u["mfa.signer"], letter)
+    assert not permissions.can_see_letter(u["mfa.clerk"], letter)  # same unit, no grant
