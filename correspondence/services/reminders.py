@@ -1,0 +1,242 @@
+"""Reminders and escalation (การเตือนและแจ้งผู้บังคับบัญชา) of items nobody has acted on.
+
+Rows, not broker countdowns: planning writes ``Reminder`` rows at the agency's policy times
+(agencies/calendar.py: per urgency, working days, Thai holidays, ด่วนภายใน deadlines); the beat task
+``reminders_scan`` sends what is due every minute, each row exactly once; acting on the item cancels
+what is still pending.
+
+* A registered item waits for its minute (เกษียน): the executives of its unit are reminded, their
+  supervisors are told at the escalation time. A minute, a routing or closing cancels these.
+* A minute that assigns the item waits for the assignee's acknowledgement (รับทราบ): the assignee is
+  reminded, their supervisor told. Acknowledging or closing cancels these.
+
+Supervisors: agencies has no supervisor relation (``Official.position`` is text), so the supervisor
+of an official is an executive (Role.EXECUTIVE) of the official's own unit, or else of the nearest
+unit above that has one. The supervisor of a unit's executives is found from the unit above.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from agencies.calendar import reminder_times
+from agencies.models import Agency, Official, Role, RoleAssignment
+from correspondence import permissions
+from correspondence.models import (
+    IncomingItem,
+    ItemState,
+    Minute,
+    NotificationKind,
+    Reminder,
+    ReminderKind,
+)
+from correspondence.services.notifications import notify
+from eoffice import thai
+from eoffice.levels import Secrecy, Urgency
+
+
+# --- who ---------------------------------------------------------------------------------------------------
+
+
+def _path_ids(unit_id: int) -> list[int]:
+    """The unit and the units above it, nearest first (a few primary-key reads, not the whole tree)."""
+    chain = []
+    while unit_id is not None and unit_id not in chain:
+        chain.append(unit_id)
+        unit_id = Agency.objects.filter(pk=unit_id).values_list("parent_id", flat=True).first()
+    return chain
+
+
+def _executives_by_unit(unit_ids: list[int], on: dt.date | None = None) -> dict[int, list[Official]]:
+    """Officials holding Role.EXECUTIVE for each unit on a day (a role without unit counts for their own),
+    in one query."""
+    on = on or dt.date.today()
+    rows = (RoleAssignment.objects.valid_on(on).filter(role=Role.EXECUTIVE)
+            .filter(Q(unit_id__in=unit_ids) | Q(unit__isnull=True, official__unit_id__in=unit_ids))
+            .filter(official__user__is_active=True).select_related("official__user").order_by("official_id"))
+    out: dict[int, list[Official]] = {}
+    for row in rows:
+        people = out.setdefault(row.unit_id or row.official.unit_id, [])
+        if all(o.pk != row.official_id for o in people):
+            people.append(row.official)
+    return out
+
+
+def _nearest(path: list[int], by_unit: dict, exclude: set[int]) -> tuple[int | None, list[Official]]:
+    """The first unit along ``path`` with executives other than ``exclude``: its index and them."""
+    for index, unit_id in enumerate(path):
+        found = [o for o in by_unit.get(unit_id, []) if o.pk not in exclude]
+        if found:
+            return index, found
+    return None, []
+
+
+def executives_of(unit_id: int, on: dt.date | None = None) -> list[Official]:
+    return _executives_by_unit([unit_id], on).get(unit_id, [])
+
+
+def executives_or_above(unit_id: int) -> list[Official]:
+    """The executives of a unit, or of the nearest unit above it that has any."""
+    path = _path_ids(unit_id)
+    return _nearest(path, _executives_by_unit(path), set())[1]
+
+
+def supervisors_of(official: Official) -> list[Official]:
+    """An official's supervisors: the executives of their unit, or of the nearest unit above with any."""
+    path = _path_ids(official.unit_id)
+    return _nearest(path, _executives_by_unit(path), {official.pk})[1]
+
+
+# --- planning ---------------------------------------------------------------------------------------------
+
+
+def _plan(item: IncomingItem, minute: Minute | None, reminded: list[Official], escalated: list[Official],
+          start: dt.datetime, now: dt.datetime, item_path: list[int]) -> list[Reminder]:
+    remind_at, escalate_at = reminder_times(item.unit, item.urgency, start, item.deliver_by)
+    rows = []
+    for kind, due, people in ((ReminderKind.REMIND, remind_at, reminded), (ReminderKind.ESCALATE, escalate_at, escalated)):
+        for official in people:
+            # Nobody is reminded of an item they may not see: an unclassified item is seen from its unit
+            # and the units above it (as permissions.visible_items), a classified one only with a grant.
+            if item.secrecy >= Secrecy.CONFIDENTIAL:
+                if not permissions.can_see_item(official.user, item):
+                    continue
+            elif official.unit_id not in item_path:
+                continue
+            row, created = Reminder.objects.get_or_create(
+                item=item, minute=minute, recipient=official.user, kind=kind,
+                defaults={"due_at": due, "created_at": now},
+            )
+            if created:
+                rows.append(row)
+    return rows
+
+
+def reminders_schedule(item: IncomingItem, *, now: dt.datetime | None = None) -> list[Reminder]:
+    """A newly registered item: remind the executives who should minute it, then escalate above them."""
+    now = now or timezone.now()
+    path = _path_ids(item.unit_id)
+    by_unit = _executives_by_unit(path)
+    level, executives = _nearest(path, by_unit, set())
+    supervisors = []
+    if level is not None:
+        supervisors = _nearest(path[level + 1:], by_unit, {o.pk for o in executives})[1]
+    return _plan(item, None, executives, supervisors, item.received_at, now, path)
+
+
+def reminders_schedule_minute(minute: Minute, *, now: dt.datetime | None = None) -> list[Reminder]:
+    """A minute that assigns the item: remind the assignee, then escalate to the assignee's supervisors."""
+    if minute.assignee_id is None or minute.acknowledged_at:
+        return []
+    now = now or timezone.now()
+    assignee = minute.assignee
+    item = minute.item
+    return _plan(item, minute, [assignee], supervisors_of(assignee), minute.written_at, now, _path_ids(item.unit_id))
+
+
+def reminders_cancel(*, item: IncomingItem | None = None, minute: Minute | None = None,
+                     awaiting_minute_only: bool = False, reason: str = "",
+                     now: dt.datetime | None = None) -> int:
+    """Cancel what is still pending for an item (all, or only those awaiting its minute) or a minute."""
+    qs = Reminder.objects.filter(sent_at__isnull=True, cancelled_at__isnull=True)
+    if minute is not None:
+        qs = qs.filter(minute=minute)
+    elif item is not None:
+        qs = qs.filter(item=item)
+        if awaiting_minute_only:
+            qs = qs.filter(minute__isnull=True)
+    else:
+        raise ValueError("item or minute")
+    # Locked like the scan claims them: a row being sent right now is waited for, then no longer
+    # matches (sent); saved one by one so the audit trail records each cancellation.
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = list(qs.select_for_update())
+        for r in rows:
+            r.cancelled_at, r.cancel_reason = now, reason[:255]
+            r.save(update_fields=["cancelled_at", "cancel_reason"])
+    return len(rows)
+
+
+# --- sending -------------------------------------------------------------------------------------------------
+
+
+def _describe(item: IncomingItem) -> str:
+    """The item in a notification's text; a classified one by its receipt number only (notification
+    texts are listed and e-mailed apart from the item's own permission checks)."""
+    urgency = Urgency(item.urgency)
+    mark = f"{urgency.label} " if urgency > Urgency.NORMAL else ""
+    number = f" เลขรับ {item.receipt_number}" if item.receipt_number else ""
+    if item.secrecy >= Secrecy.CONFIDENTIAL:
+        return f"{mark}หนังสือชั้นความลับ{number} ({item.unit.name})"
+    deadline = ""
+    if item.deliver_by:
+        local = item.deliver_by.astimezone(thai.BANGKOK)
+        deadline = f" ด่วนภายใน {thai.format_date(local.date())} เวลา {thai.format_time(local.time())} น."
+    return f"{mark}เรื่อง {item.subject}{number}{deadline}"
+
+
+def _text(r: Reminder) -> tuple[str, str]:
+    item = r.item
+    what = _describe(item)
+    if r.kind == ReminderKind.REMIND:
+        if r.minute_id:
+            return NotificationKind.REMINDER, f"โปรดรับทราบและดำเนินการ: {what}"
+        return NotificationKind.REMINDER, f"หนังสือรอเกษียนสั่งการ: {what}"
+    if r.minute_id and r.minute.assignee_id:
+        who = r.minute.assignee.display_name
+        return NotificationKind.ESCALATION, f"{who} ยังไม่รับทราบหนังสือที่ได้รับมอบหมาย: {what}"
+    return NotificationKind.ESCALATION, f"หนังสือยังไม่มีการเกษียนสั่งการ: {what} ({item.unit.name})"
+
+
+def _still_pending(r: Reminder) -> str:
+    """Empty if the reminder should still go; else why not (a safety net behind reminders_cancel)."""
+    item = r.item
+    if item.state == ItemState.CLOSED:
+        return "ปิดเรื่องแล้ว"
+    if r.minute_id and r.minute.acknowledged_at:
+        return "รับทราบแล้ว"
+    if not r.minute_id and (item.minutes.exists() or item.state == ItemState.ROUTED):
+        return "เกษียนหรือส่งต่อแล้ว"
+    return ""
+
+
+def reminder_send(r: Reminder, *, now: dt.datetime) -> bool:
+    """Send one claimed reminder (the caller holds its row lock): notify, then mark it sent."""
+    reason = _still_pending(r)
+    notification = None
+    if not reason:
+        kind, text = _text(r)
+        notification = notify(r.recipient, kind, text, obj=r.item, urgency=r.item.urgency, now=now)
+        if notification is None:
+            reason = "ผู้รับไม่มีสิทธิ์เห็นหนังสือนี้"
+    if reason:
+        r.cancelled_at, r.cancel_reason = now, reason
+        r.save(update_fields=["cancelled_at", "cancel_reason"])
+        return False
+    r.sent_at, r.notification = now, notification
+    r.save(update_fields=["sent_at", "notification"])
+    return True
+
+
+def reminders_send_due(*, now: dt.datetime | None = None, batch: int = 100) -> int:
+    """Send every reminder due by ``now``, each exactly once even with several scanners at a time:
+    rows are claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` and marked sent in the same transaction
+    as their notification, so a second scanner skips them while locked and excludes them after."""
+    now = now or timezone.now()
+    sent = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(sent_at__isnull=True, cancelled_at__isnull=True, due_at__lte=now)
+                .select_related("item__unit", "minute__assignee", "recipient")
+                .order_by("due_at", "pk")[:batch]
+            )
+            for r in rows:
+                sent += reminder_send(r, now=now)
+        if len(rows) < batch:
+            return sent

@@ -1,0 +1,100 @@
+"""Acceptance 5: a ด่วนที่สุด item nobody acknowledges is reminded, then escalated, each exactly once,
+and nothing follows acknowledgement. Time is controlled by passing ``now`` to the scan."""
+import datetime as dt
+
+import pytest
+
+from correspondence.models import Notification, NotificationKind, Reminder, ReminderKind
+from correspondence.services import receiving
+from correspondence.services.reminders import reminders_send_due
+
+pytestmark = pytest.mark.django_db
+
+
+def _scan(at, times=3):
+    """The beat scan run several times at the same moment (overlapping beats, a retried task)."""
+    return sum(reminders_send_due(now=at) for _ in range(times))
+
+
+def _notes(user, kind):
+    return list(Notification.objects.filter(user=user, kind=kind))
+
+
+def test_most_urgent_reminds_after_one_hour_and_escalates_after_four_each_once(users, assigned):
+    item, minute = assigned()
+    officer, boss = users["soc.officer"], users["soc.exec"]
+    t0 = minute.written_at
+    rows = {r.kind: r for r in Reminder.objects.filter(minute=minute)}
+    assert rows[ReminderKind.REMIND].recipient == officer
+    assert rows[ReminderKind.REMIND].due_at == t0 + dt.timedelta(hours=1)
+    # The supervisor: ภค. has no executive, so the executive of สลค. above it.
+    assert rows[ReminderKind.ESCALATE].recipient == boss
+    assert rows[ReminderKind.ESCALATE].due_at == t0 + dt.timedelta(hours=4)
+    # The registration reminder (awaiting the minute) was cancelled by the minute.
+    assert not Reminder.objects.filter(item=item, minute__isnull=True, cancelled_at__isnull=True).exists()
+
+    assert _scan(t0 + dt.timedelta(minutes=59)) == 0
+    assert _notes(officer, NotificationKind.REMINDER) == []
+
+    assert _scan(t0 + dt.timedelta(minutes=61)) == 1
+    (note,) = _notes(officer, NotificationKind.REMINDER)
+    assert "ด่วนที่สุด" in note.text and item.subject in note.text and note.object_id == item.pk
+    assert _notes(boss, NotificationKind.ESCALATION) == []
+
+    assert _scan(t0 + dt.timedelta(hours=3, minutes=59)) == 0
+    assert _scan(t0 + dt.timedelta(hours=4, minutes=1)) == 1
+    (esc,) = _notes(boss, NotificationKind.ESCALATION)
+    assert officer.official.display_name in esc.text and "ยังไม่รับทราบ" in esc.text
+
+    # Days later, scanned again and again: nothing more.
+    assert _scan(t0 + dt.timedelta(days=3)) == 0
+    assert len(_notes(officer, NotificationKind.REMINDER)) == 1
+    assert len(_notes(boss, NotificationKind.ESCALATION)) == 1
+
+
+def test_nothing_after_acknowledgement(users, assigned):
+    item, minute = assigned()
+    receiving.minute_acknowledge(minute, by=users["soc.officer"])
+    assert _scan(minute.written_at + dt.timedelta(hours=5)) == 0
+    assert not Notification.objects.filter(kind__in=[NotificationKind.REMINDER, NotificationKind.ESCALATION]).exists()
+    assert all(r.cancelled_at and r.sent_at is None for r in Reminder.objects.filter(minute=minute))
+
+
+def test_acknowledged_between_reminder_and_escalation_stops_the_escalation(users, assigned):
+    item, minute = assigned()
+    t0 = minute.written_at
+    assert _scan(t0 + dt.timedelta(hours=2)) == 1
+    receiving.minute_acknowledge(minute, by=users["soc.officer"])
+    assert _scan(t0 + dt.timedelta(hours=5)) == 0
+    assert not Notification.objects.filter(kind=NotificationKind.ESCALATION).exists()
+
+
+def test_closing_cancels_pending_reminders(users, received):
+    item = received()
+    assert Reminder.objects.filter(item=item, cancelled_at__isnull=True).exists()
+    receiving.item_close(item, by=users["soc.clerk"], filed_at="แฟ้ม ๑")
+    assert _scan(item.received_at + dt.timedelta(days=2)) == 0
+    assert not Notification.objects.exists()
+
+
+def test_a_registered_item_awaiting_its_minute_reminds_the_executive(users, received):
+    item = received()
+    (row,) = Reminder.objects.filter(item=item)  # no executive above สลค.: no escalation row
+    assert row.recipient == users["soc.exec"] and row.kind == ReminderKind.REMIND
+    assert _scan(item.received_at + dt.timedelta(minutes=61)) == 1
+    (note,) = _notes(users["soc.exec"], NotificationKind.REMINDER)
+    assert "รอเกษียน" in note.text
+
+
+def test_the_beat_task_mails_the_reminder_once_through_smtp(users, assigned, smtp):
+    from correspondence.jobs import reminders_scan
+
+    item, minute = assigned()
+    at = (minute.written_at + dt.timedelta(minutes=61)).isoformat()
+    assert reminders_scan.apply(kwargs={"now": at}).get() == {"sent": 1, "emailed": 1}
+    assert reminders_scan.apply(kwargs={"now": at}).get() == {"sent": 0, "emailed": 0}
+    ((_, rcpts, message),) = smtp.messages
+    assert rcpts == [users["soc.officer"].email]
+    subject = " ".join(str(message["Subject"]).split())
+    assert subject.startswith("[ด่วนที่สุด]") and item.subject in subject
+    assert f"/incoming/{item.pk}/" in message.get_content()
