@@ -1,0 +1,192 @@
+"""Forms of the officials' pages. They only collect and clean input; the services decide."""
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from correspondence.models import ItemState, LetterKind
+from eoffice import thai
+from eoffice.forms import ThaiDateField, ThaiDateInput
+from eoffice.levels import Secrecy, Urgency
+
+# Which parts of the letter spec each kind's form asks for (docs/letter-spec.md, "Required elements").
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "external": ("subject", "salutation", "recipient", "body", "closing"),
+    "memo": ("subject", "salutation", "recipient", "body"),
+    "stamped": ("recipient", "body", "stamp_initials"),
+    "order": ("subject", "body"),
+    "regulation": ("title", "about", "edition", "body"),
+    "bylaw": ("title", "about", "edition", "body"),
+    "announcement": ("subject", "body"),
+    "statement": ("title", "subject", "edition", "body"),
+    "news": ("title", "subject", "edition", "body"),
+    "certificate": ("body",),
+    "minutes": ("title", "meeting_number", "meeting_when", "meeting_place", "meeting_present", "body"),
+    "record": ("subject", "body"),
+}
+SENDABLE = {"external", "memo", "stamped"}
+SIGNED_KINDS = {"external", "memo", "order", "regulation", "bylaw", "announcement", "certificate", "record"}
+SPEC_TEXT = ("subject", "salutation", "recipient", "closing", "title", "about", "edition", "stamp_initials")
+
+
+class DraftForm(forms.Form):
+    """A letter of one kind. ``references`` are register lines the drafter may see; ``recipients``
+    agencies in the portal; ``body`` one paragraph per line."""
+
+    subject = forms.CharField(label=_("เรื่อง"), max_length=1000, required=False)
+    title = forms.CharField(label=_("ชื่อเรื่อง (หัวเอกสาร)"), max_length=500, required=False)
+    about = forms.CharField(label=_("ว่าด้วย"), max_length=500, required=False)
+    edition = forms.CharField(label=_("ฉบับที่"), max_length=64, required=False)
+    salutation = forms.CharField(label=_("คำขึ้นต้น"), max_length=255, required=False)
+    recipient = forms.CharField(label=_("ผู้รับ (ตำแหน่ง)"), max_length=500, required=False,
+                                help_text="ระบุตำแหน่ง ไม่ใช่ชื่อบุคคล เช่น เลขาธิการคณะรัฐมนตรี")
+    closing = forms.CharField(label=_("คำลงท้าย"), max_length=255, required=False)
+    stamp_initials = forms.CharField(label=_("อักษรย่อผู้รับผิดชอบ"), max_length=64, required=False)
+    meeting_number = forms.CharField(label=_("ครั้งที่"), max_length=64, required=False)
+    meeting_when = forms.CharField(label=_("เมื่อ"), max_length=255, required=False)
+    meeting_place = forms.CharField(label=_("ณ"), max_length=255, required=False)
+    meeting_present = forms.CharField(label=_("ผู้มาประชุม (บรรทัดละคน)"), required=False, widget=forms.Textarea(
+        attrs={"rows": 3}))
+    body = forms.CharField(label=_("ข้อความ (ย่อหน้าละบรรทัด)"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 10}))
+    urgency = forms.TypedChoiceField(label=_("ชั้นความเร็ว"), choices=Urgency.choices, coerce=int, initial=0)
+    secrecy = forms.TypedChoiceField(label=_("ชั้นความลับ"), choices=Secrecy.choices, coerce=int, initial=0)
+    references = forms.TypedMultipleChoiceField(label=_("อ้างถึง (หนังสือในทะเบียน)"), coerce=int, required=False)
+    reference_text = forms.CharField(label=_("อ้างถึง (หนังสืออื่น บรรทัดละรายการ)"), required=False,
+                                     widget=forms.Textarea(attrs={"rows": 2}))
+    recipients = forms.TypedMultipleChoiceField(label=_("ส่งถึงส่วนราชการ"), coerce=int, required=False)
+    signer = forms.TypedChoiceField(label=_("ผู้ลงนาม"), coerce=int, required=False, empty_value=None)
+    reviewers = forms.TypedMultipleChoiceField(label=_("ผู้ตรวจทาน (ตามลำดับ)"), coerce=int, required=False)
+
+    def __init__(self, *args, kind: str, entries=(), agencies=(), signers=(), reviewers=(), salutations=(),
+                 **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.fields["references"].choices = [
+            (e.pk, f"{e.book.get_kind_display()} เลขที่ {thai.to_thai_digits(str(e.number))} — "
+                   f"{e.their_number or '-'} {e.subject[:80]}") for e in entries]
+        self.fields["recipients"].choices = [(a.pk, a.name) for a in agencies]
+        self.fields["signer"].choices = [("", "— เลือกผู้ลงนาม —")] + [
+            (o.pk, f"{o.display_name} ({o.position})") for o in signers]
+        self.fields["reviewers"].choices = [(o.pk, f"{o.display_name} ({o.position})") for o in reviewers]
+        self.salutations = list(salutations)
+        wanted = set(KIND_FIELDS[kind])
+        for name in ("subject", "title", "about", "edition", "salutation", "recipient", "closing", "stamp_initials",
+                     "meeting_number", "meeting_when", "meeting_place", "meeting_present", "body"):
+            if name not in wanted:
+                del self.fields[name]
+        if kind not in SENDABLE:
+            del self.fields["recipients"]
+        if kind not in SIGNED_KINDS:
+            del self.fields["signer"]
+        # The salutation table behind the opening and closing: the openings in a list, closings that go with each.
+        if "salutation" in self.fields:
+            self.fields["salutation"].widget = forms.TextInput(attrs={
+                "list": "salutation-openings", "data-closings": json.dumps(
+                    {r.opening: [r.closing] for r in reversed(self.salutations)}, ensure_ascii=False)})
+        if "closing" in self.fields:
+            self.fields["closing"].widget = forms.TextInput(attrs={"list": "salutation-closings"})
+
+    def field_groups(self):
+        return [self[name] for name in self.fields]
+
+    def spec(self, reference_texts=()) -> dict:
+        """The letter spec (without number, date, issuer and signer, which the portal fills in)."""
+        d = self.cleaned_data
+        spec = {"kind": self.kind, "urgency": Urgency(d.get("urgency") or 0).spec_name,
+                "secrecy": Secrecy(d.get("secrecy") or 0).spec_name}
+        for key in SPEC_TEXT:
+            if key in self.fields and (d.get(key) or "").strip():
+                spec[key] = d[key].strip()
+        if "body" in self.fields:
+            spec["body"] = [line.strip() for line in (d.get("body") or "").splitlines() if line.strip()]
+        if self.kind == "minutes":
+            spec["meeting"] = {
+                "number": d.get("meeting_number") or "", "when": d.get("meeting_when") or "",
+                "place": d.get("meeting_place") or "",
+                "present": [line.strip() for line in (d.get("meeting_present") or "").splitlines() if line.strip()],
+            }
+        refs = list(reference_texts) + self.free_references()
+        if refs:
+            spec["references"] = refs
+        return spec
+
+    def free_references(self) -> list[str]:
+        return [line.strip() for line in (self.cleaned_data.get("reference_text") or "").splitlines() if line.strip()]
+
+    def reference_rows(self) -> list[dict]:
+        return [{"entry": pk} for pk in self.cleaned_data.get("references") or []] + [
+            {"text": t} for t in self.free_references()]
+
+
+class EnclosureForm(forms.Form):
+    description = forms.CharField(label=_("รายการสิ่งที่ส่งมาด้วย"), max_length=500)
+    quantity = forms.CharField(label=_("จำนวน"), max_length=64, required=False, initial="๑ ชุด")
+    file = forms.FileField(label=_("ไฟล์"), required=False)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(label=_("ผลการตรวจทาน"), choices=[("approve", "เห็นชอบ"), ("return", "ส่งคืนแก้ไข")],
+                                 widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("ความเห็น"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SignForm(forms.Form):
+    secret = forms.CharField(label=_("รหัส PIN หรือรหัสผ่านของกุญแจลงนาม"), strip=False, required=False,
+                             widget=forms.PasswordInput(attrs={"autocomplete": "off"}))
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("เหตุที่ยกเลิก"), max_length=500)
+
+
+class RouteForm(forms.Form):
+    to_units = forms.TypedMultipleChoiceField(label=_("ส่งต่อถึงหน่วยงาน"), coerce=int,
+                                              widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label=_("การปฏิบัติ / หมายเหตุ"), max_length=500, required=False)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_units"].choices = [(u.pk, u.name) for u in units]
+        self.fields["note"].widget.attrs["list"] = "routing-phrases"
+
+
+class MinuteForm(forms.Form):
+    action = forms.CharField(label=_("การสั่งการ"), max_length=255,
+                             help_text="ขึ้นต้นด้วย เพื่อโปรดทราบ / เพื่อโปรดพิจารณา / มอบ … / จัดเข้าวาระ …")
+    text = forms.CharField(label=_("ข้อความเพิ่มเติม"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    assignee = forms.TypedChoiceField(label=_("ผู้รับผิดชอบ"), coerce=int, required=False, empty_value=None)
+    due = ThaiDateField(label=_("กำหนดเสร็จ"), required=False, widget=ThaiDateInput())
+
+    def __init__(self, *args, officials=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].widget.attrs["list"] = "minute-phrases"
+        self.fields["assignee"].choices = [("", "— ไม่ระบุ —")] + [
+            (o.pk, f"{o.display_name} ({o.position}, {o.unit.short_name or o.unit.name})") for o in officials]
+
+
+class CloseForm(forms.Form):
+    filed_at = forms.CharField(label=_("เก็บที่"), max_length=500)
+
+
+class QueueFilterForm(forms.Form):
+    year = forms.IntegerField(label=_("ปี พ.ศ."), required=False, min_value=2400, max_value=2700)
+    series = forms.CharField(label=_("ชุดเลข"), required=False, max_length=16)
+    urgency = forms.TypedChoiceField(label=_("ชั้นความเร็ว"), choices=[("", "ทั้งหมด")] + Urgency.choices, coerce=int,
+                                     required=False, empty_value=None)
+    secrecy = forms.TypedChoiceField(label=_("ชั้นความลับ"), choices=[("", "ทั้งหมด")] + Secrecy.choices, coerce=int,
+                                     required=False, empty_value=None)
+    sender = forms.CharField(label=_("ผู้ส่ง"), required=False, max_length=200)
+    date_from = ThaiDateField(label=_("รับตั้งแต่วันที่"), required=False, widget=ThaiDateInput())
+    date_to = ThaiDateField(label=_("ถึงวันที่"), required=False, widget=ThaiDateInput())
+    state = forms.ChoiceField(label=_("สถานะ"), choices=[("", "ยังไม่ปิดเรื่อง")] + ItemState.choices, required=False)
+
+
+class ExportForm(forms.Form):
+    date_from = ThaiDateField(label=_("ตั้งแต่วันที่"), required=False, widget=ThaiDateInput())
+    date_to = ThaiDateField(label=_("ถึงวันที่"), required=False, widget=ThaiDateInput())
+
+
+KIND_CHOICES = LetterKind.choices

@@ -1,0 +1,1 @@
+"""Pages for officials (Django templates + htmx). Thin: forms in, services and selectors do the work."""

@@ -1,0 +1,228 @@
+"""หนังสือรับ: the unit's queue, an item's page, and register, route, minute, acknowledge, close."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agencies.models import Official, Role
+from agencies.selectors import has_role, official_for
+from correspondence import selectors, selectors_portal
+from correspondence.forms import CloseForm, MinuteForm, QueueFilterForm, RouteForm
+from correspondence.models import Minute
+from correspondence.services import receiving
+from correspondence.views.common import (
+    errors_to_form,
+    errors_to_messages,
+    hx_redirect,
+    is_htmx,
+    require_for,
+    second_factor_gate,
+    verified,
+)
+from eoffice import thai
+
+
+@require_GET
+@login_required
+def queue(request):
+    """The unit's queue and register view: most urgent first, with the register's filters."""
+    form = QueueFilterForm(request.GET or None)
+    filters = selectors_portal.QueueFilters()
+    if form.is_valid():
+        d = form.cleaned_data
+        filters = selectors_portal.QueueFilters(
+            year=d.get("year"), urgency=d.get("urgency"), secrecy=d.get("secrecy"), state=d.get("state") or None,
+            sender=d.get("sender") or "", date_from=d.get("date_from"), date_to=d.get("date_to"),
+            series=d.get("series") or None)
+    rows = selectors_portal.incoming_queue(request.user, filters, verified=verified(request))
+    page = Paginator(rows, selectors_portal.QUEUE_PAGE) \
+        .get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    official = official_for(request.user)
+    # One role check for the whole list: the queue is the clerk's own unit.
+    clerk = official is not None and has_role(request.user, Role.REGISTRY_CLERK, unit=official.unit)
+    context = {"form": form, "page": page, "items": page.object_list, "query": query.urlencode(), "clerk": clerk,
+               "unit": official.unit if official else None}
+    template = "correspondence/_queue_rows.html" if is_htmx(request) else "correspondence/queue.html"
+    return render(request, template, context)
+
+
+@require_GET
+@login_required
+def item_detail(request, pk):
+    item = selectors.item_get(request.user, pk, action=None)
+    gate = second_factor_gate(request, item)
+    if gate:
+        return gate
+    selectors.record_access(request.user, item, "view")
+    context = selectors_portal.item_page(request.user, item)
+    item = context["item"]
+    from signatures.selectors import item_signature_summary
+
+    context["signature"] = item_signature_summary(item)
+    actions = context["actions"]
+    if actions.route:
+        context["route_form"] = RouteForm(units=selectors_portal.units_to_route(item), auto_id=f"id_route{item.pk}_%s")
+    if actions.minute:
+        context["minute_form"] = MinuteForm(officials=selectors_portal.assignable_officials(item))
+    if actions.close:
+        context["close_form"] = CloseForm()
+    context["minute_phrases"] = selectors_portal.MINUTE_PHRASES
+    context["routing_phrases"] = selectors_portal.ROUTING_PHRASES
+    return render(request, "correspondence/item.html", context)
+
+
+@xframe_options_sameorigin
+@require_GET
+@login_required
+def item_pdf(request, pk):
+    """The item's PDF through the permission check (never a public media URL); classified reads are logged."""
+    item = selectors.item_get(request.user, pk, action=None)
+    require_for(request, item)
+    selectors.record_access(request.user, item, "download")
+    if not item.pdf:
+        raise Http404
+    response = FileResponse(item.pdf.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="item-{item.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@login_required
+def item_page_png(request, pk):
+    """Page 1 as an image: the fallback where the browser shows no PDF inline."""
+    item = selectors.item_get(request.user, pk, action=None)
+    require_for(request, item)
+    if not item.pdf:
+        raise Http404
+    with item.pdf.open("rb") as f:
+        png = _first_page_png(f.read())
+    from django.http import HttpResponse
+
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _first_page_png(pdf: bytes, scale: float = 1.4) -> bytes:
+    import io
+
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(pdf)
+    # Draw the form fields too: the receipt stamp and signatures are widget annotations.
+    doc.init_forms()
+    page = doc[0]
+    image = page.render(scale=scale, may_draw_forms=True).to_pil()
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _base(request) -> str:
+    """A form fragment answers htmx alone, a plain POST inside the whole page."""
+    return "correspondence/_fragment.html" if is_htmx(request) else "correspondence/_page.html"
+
+
+def _item_for_action(request, pk):
+    # No access-log line for an action: the page view before it was logged.
+    item = selectors.item_get(request.user, pk, action=None)
+    require_for(request, item)
+    return item
+
+
+@require_POST
+@login_required
+def item_register(request, pk):
+    item = _item_for_action(request, pk)
+    try:
+        item, warning = receiving.incoming_register(item, by=request.user)
+    except ValidationError as exc:
+        errors_to_messages(request, exc)
+    else:
+        messages.success(request, f"ลงทะเบียนรับแล้ว เลขรับ {thai.to_thai_digits(item.receipt_number)}")
+        if warning:
+            messages.warning(request, warning)
+    return hx_redirect(request, request.POST.get("next") or reverse("portal:item", args=[item.pk]))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def item_route(request, pk):
+    item = _item_for_action(request, pk)
+    form = RouteForm(request.POST or None, units=selectors_portal.units_to_route(item), auto_id=f"id_route{item.pk}_%s")
+    if request.method == "POST" and form.is_valid():
+        try:
+            routings = receiving.item_route(item, by=request.user, to_units=form.cleaned_data["to_units"],
+                                            note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, "ส่งต่อแล้วถึง " + ", ".join(r.to_unit.name for r in routings))
+            return hx_redirect(request, request.POST.get("next") or reverse("portal:item", args=[item.pk]))
+    return render(request, "correspondence/_route_form.html", {"item": item, "route_form": form,
+                                                               "routing_phrases": selectors_portal.ROUTING_PHRASES,
+                                                               "base_template": _base(request)})
+
+
+@require_POST
+@login_required
+def item_minute(request, pk):
+    item = _item_for_action(request, pk)
+    officials = selectors_portal.assignable_officials(item)
+    form = MinuteForm(request.POST, officials=officials)
+    if form.is_valid():
+        d = form.cleaned_data
+        assignee = Official.objects.filter(pk=d["assignee"]).first() if d.get("assignee") else None
+        try:
+            receiving.minute_write(item, by=request.user, action=d["action"], text=d.get("text") or "",
+                                   assignee=assignee, due=d.get("due"))
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, "บันทึกการเกษียนหนังสือแล้ว")
+            return hx_redirect(request, reverse("portal:item", args=[item.pk]))
+    return render(request, "correspondence/_minute_form.html", {"item": item, "minute_form": form,
+                                                                "minute_phrases": selectors_portal.MINUTE_PHRASES,
+                                                                "base_template": _base(request)})
+
+
+@require_POST
+@login_required
+def minute_acknowledge(request, pk):
+    minute = get_object_or_404(Minute.objects.select_related("item"), pk=pk)
+    # The minute exists for the user only if its item does.
+    require_for(request, selectors.item_get(request.user, minute.item_id, action=None))
+    try:
+        receiving.minute_acknowledge(minute, by=request.user)
+    except ValidationError as exc:
+        errors_to_messages(request, exc)
+    else:
+        messages.success(request, "รับทราบแล้ว")
+    return hx_redirect(request, reverse("portal:item", args=[minute.item_id]))
+
+
+@require_POST
+@login_required
+def item_close(request, pk):
+    item = _item_for_action(request, pk)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            receiving.item_close(item, by=request.user, filed_at=form.cleaned_data["filed_at"])
+        except ValidationError as exc:
+            errors_to_messages(request, exc)
+        else:
+            messages.success(request, "ปิดเรื่องแล้ว")
+    else:
+        messages.error(request, "กรุณาระบุที่เก็บหนังสือ")
+    return hx_redirect(request, reverse("portal:item", args=[item.pk]))

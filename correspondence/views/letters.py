@@ -1,0 +1,406 @@
+"""หนังสือส่ง: drafting with a live preview, review, issue, signing with progress, sending, and the
+sender's view of each recipient."""
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agencies.models import Official, Role
+from agencies.selectors import has_role, official_for
+from correspondence import permissions, selectors, selectors_portal
+from correspondence.forms import KIND_CHOICES, KIND_FIELDS, CancelForm, DraftForm, EnclosureForm, ReviewForm, SignForm
+from correspondence.models import Enclosure, Letter, LetterState
+from correspondence.services import documents, letters
+from correspondence.views.common import (
+    errors_to_form,
+    errors_to_messages,
+    hx_redirect,
+    is_htmx,
+    require_for,
+    second_factor_gate,
+    verified,
+)
+from eoffice import thai
+
+PREVIEW_TTL = 600  # seconds a preview PDF stays fetchable
+
+
+def _draft_form(request, kind, data=None, initial=None):
+    from correspondence.selectors import salutation_rules
+
+    return DraftForm(data, initial=initial, kind=kind, entries=selectors_portal.reference_choices(request.user),
+                     agencies=selectors_portal.recipient_agencies(), signers=selectors_portal.signers_for(request.user),
+                     reviewers=selectors_portal.reviewers_for(request.user), salutations=salutation_rules())
+
+
+def _draft_context(form, letter=None):
+    rules = form.salutations
+    return {"form": form, "letter": letter, "kind": form.kind, "kind_label": dict(KIND_CHOICES)[form.kind],
+            "openings": sorted({r.opening for r in rules}), "closings": sorted({r.closing for r in rules}),
+            "rules": rules, "enclosure_form": EnclosureForm()}
+
+
+@require_GET
+@login_required
+def letter_new(request):
+    """Choose a kind of letter (ระเบียบฯ ข้อ ๑๐)."""
+    permissions.require(has_role(request.user, Role.DRAFTER), "เฉพาะผู้ร่างหนังสือเท่านั้น")
+    return render(request, "correspondence/letter_new.html", {"kinds": KIND_CHOICES})
+
+
+def _official(pk):
+    return Official.objects.filter(pk=pk).first() if pk else None
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def letter_draft(request, kind):
+    if kind not in KIND_FIELDS:
+        raise Http404
+    permissions.require(has_role(request.user, Role.DRAFTER), "เฉพาะผู้ร่างหนังสือเท่านั้น")
+    form = _draft_form(request, kind, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            letter = letters.letter_create(
+                by=request.user, content=form.spec(), signer=_official(d.get("signer")),
+                references=form.reference_rows(), recipients=[{"agency": a} for a in d.get("recipients") or []],
+                reviewers=d.get("reviewers") or [])
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, "บันทึกร่างหนังสือแล้ว แนบสิ่งที่ส่งมาด้วยและส่งตรวจทานได้ที่หน้านี้")
+            return redirect("portal:letter-edit", pk=letter.pk)
+    return render(request, "correspondence/draft.html", _draft_context(form))
+
+
+def _initial_from(letter: Letter) -> dict:
+    c = letter.content
+    initial = {k: c.get(k, "") for k in ("subject", "salutation", "recipient", "closing", "title", "about",
+                                         "edition", "stamp_initials")}
+    initial["body"] = "\n".join(p if isinstance(p, str) else p.get("text", "") for p in c.get("body") or [])
+    initial["urgency"], initial["secrecy"] = letter.urgency, letter.secrecy
+    refs = list(letter.references.all())
+    initial["references"] = [r.entry_id for r in refs if r.entry_id]
+    initial["reference_text"] = "\n".join(r.text for r in refs if not r.entry_id)
+    initial["recipients"] = [r.agency_id for r in letter.recipients.all() if r.agency_id]
+    initial["signer"] = letter.signer_id
+    last_round = max((s.round for s in letter.review_steps.all()), default=0)
+    initial["reviewers"] = [s.reviewer_id for s in letter.review_steps.all() if s.round == last_round]
+    meeting = c.get("meeting") or {}
+    initial.update(meeting_number=meeting.get("number", ""), meeting_when=meeting.get("when", ""),
+                   meeting_place=meeting.get("place", ""), meeting_present="\n".join(meeting.get("present") or []))
+    return initial
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def letter_edit(request, pk):
+    letter = selectors.letter_get(request.user, pk, action=None)
+    gate = second_factor_gate(request, letter)
+    if gate:
+        return gate
+    selectors.record_access(request.user, letter, "view")
+    if letter.state != LetterState.DRAFT or letter.created_by_id != request.user.pk:
+        return redirect("portal:letter", pk=letter.pk)
+    form = _draft_form(request, letter.kind, request.POST or None, initial=_initial_from(letter))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        content = form.spec()
+        # Enclosures are rows with files; their text stays as the enclosure list made it.
+        if letter.content.get("enclosures"):
+            content["enclosures"] = letter.content["enclosures"]
+        try:
+            letters.letter_update(
+                letter, by=request.user, content=content, signer=_official(d.get("signer")),
+                references=form.reference_rows(),
+                recipients=[{"agency": a} for a in d.get("recipients") or []] if "recipients" in form.fields else None,
+                reviewers=d.get("reviewers") or [])
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, "บันทึกร่างหนังสือแล้ว")
+            return redirect("portal:letter-edit", pk=letter.pk)
+    context = _draft_context(form, letter)
+    context["enclosures"] = list(letter.enclosures.all())
+    return render(request, "correspondence/draft.html", context)
+
+
+@require_POST
+@login_required
+def letter_preview(request, kind):
+    """htmx: the form as it is now → a PDF preview in an iframe (fast one-pass layout)."""
+    if kind not in KIND_FIELDS:
+        raise Http404
+    official = official_for(request.user)
+    if official is None:
+        raise PermissionDenied
+    form = _draft_form(request, kind, request.POST)
+    form.is_valid()  # a half-typed draft still previews: take what cleaned
+    if not hasattr(form, "cleaned_data"):
+        form.cleaned_data = {}
+    entries = {e.pk: e for e in selectors_portal.reference_choices(request.user)}
+    ref_texts = [letters.reference_text(entries[pk]) for pk in form.cleaned_data.get("references") or []
+                 if pk in entries]
+    spec = form.spec(ref_texts)
+    letter_pk = request.POST.get("letter")
+    letter = None
+    if letter_pk and letter_pk.isdigit():
+        letter = selectors.letter_get(request.user, int(letter_pk), action=None)
+        if letter.content.get("enclosures"):
+            spec["enclosures"] = letter.content["enclosures"]
+    unit = letter.owner_unit if letter else official.unit
+    spec = documents.preview_spec(spec, owner_unit=unit, signer=_official(form.cleaned_data.get("signer")))
+    warning = None
+    if spec.get("salutation") and spec.get("closing"):
+        warning = selectors.salutation_warning(spec["salutation"], spec["closing"])
+    try:
+        pdf = documents.preview_pdf(spec, permissions.registry_unit(unit))
+    except Exception:  # noqa: BLE001 - a half-typed draft may not lay out; the official keeps typing
+        return render(request, "correspondence/_preview.html", {"error": "ยังแสดงตัวอย่างไม่ได้ กรุณากรอกข้อมูลต่อ",
+                                                                "warning": warning})
+    key = secrets.token_urlsafe(16)
+    cache.set(f"preview:{request.user.pk}:{key}", pdf, PREVIEW_TTL)
+    return render(request, "correspondence/_preview.html", {"key": key, "warning": warning})
+
+
+@xframe_options_sameorigin
+@require_GET
+@login_required
+def letter_preview_pdf(request, key):
+    pdf = cache.get(f"preview:{request.user.pk}:{key}")
+    if pdf is None:
+        raise Http404
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="preview.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@login_required
+def enclosure_add(request, pk):
+    letter = selectors.letter_get(request.user, pk, action=None)
+    require_for(request, letter)
+    form = EnclosureForm(request.POST, request.FILES)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            documents.enclosure_attach(letter, by=request.user, description=d["description"],
+                                       quantity=d.get("quantity") or "", file=d.get("file"))
+        except ValidationError as exc:
+            errors_to_messages(request, exc)
+        else:
+            messages.success(request, "แนบสิ่งที่ส่งมาด้วยแล้ว")
+    else:
+        messages.error(request, "กรุณาระบุรายการสิ่งที่ส่งมาด้วย")
+    return redirect("portal:letter-edit", pk=letter.pk)
+
+
+@require_POST
+@login_required
+def enclosure_remove(request, pk, enc):
+    letter = selectors.letter_get(request.user, pk, action=None)
+    require_for(request, letter)
+    enclosure = get_object_or_404(Enclosure, pk=enc, letter=letter)
+    try:
+        documents.enclosure_remove(enclosure, by=request.user)
+    except ValidationError as exc:
+        errors_to_messages(request, exc)
+    return redirect("portal:letter-edit", pk=letter.pk)
+
+
+@require_GET
+@login_required
+def enclosure_file(request, pk, enc):
+    letter = selectors.letter_get(request.user, pk, action=None)
+    require_for(request, letter)
+    selectors.record_access(request.user, letter, "download")
+    enclosure = get_object_or_404(Enclosure, pk=enc, letter=letter)
+    if not enclosure.file:
+        raise Http404
+    return FileResponse(enclosure.file.open("rb"), as_attachment=True,
+                        filename=enclosure.file.name.rsplit("/", 1)[-1])
+
+
+@require_GET
+@login_required
+def letter_list(request):
+    """The letters I may see, newest first (drafts, in review, sent)."""
+    from django.core.paginator import Paginator
+
+    state = request.GET.get("state") or None
+    from eoffice import twofactor
+
+    qs = twofactor.unverified_filter(request, selectors.letter_list(request.user, state=state).select_related("signer"))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "correspondence/letters.html", {"page": page, "letters": page.object_list,
+                                                           "states": LetterState.choices, "state": state})
+
+
+@require_GET
+@login_required
+def letter_detail(request, pk):
+    letter = selectors.letter_get(request.user, pk, action=None)
+    gate = second_factor_gate(request, letter)
+    if gate:
+        return gate
+    selectors.record_access(request.user, letter, "view")
+    context = selectors_portal.letter_page(request.user, letter)
+    context.update(review_form=ReviewForm(), sign_form=SignForm(), cancel_form=CancelForm(),
+                   verified=verified(request))
+    return render(request, "correspondence/letter.html", context)
+
+
+@xframe_options_sameorigin
+@require_GET
+@login_required
+def letter_pdf(request, pk):
+    letter = selectors.letter_get(request.user, pk, action=None)
+    require_for(request, letter)
+    selectors.record_access(request.user, letter, "download")
+    if not letter.pdf:
+        raise Http404
+    response = FileResponse(letter.pdf.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="letter-{letter.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@login_required
+def letter_page_png(request, pk):
+    from correspondence.views.incoming import _first_page_png
+
+    letter = selectors.letter_get(request.user, pk, action=None)
+    require_for(request, letter)
+    if not letter.pdf:
+        raise Http404
+    with letter.pdf.open("rb") as f:
+        png = _first_page_png(f.read())
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _act(request, pk, action, ok_message):
+    letter = selectors.letter_get(request.user, pk, action=None)
+    require_for(request, letter)
+    try:
+        action(letter)
+    except ValidationError as exc:
+        errors_to_messages(request, exc)
+    else:
+        messages.success(request, ok_message)
+    return hx_redirect(request, reverse("portal:letter", args=[letter.pk]))
+
+
+@require_POST
+@login_required
+def letter_submit(request, pk):
+    return _act(request, pk, lambda letter: letters.letter_submit(letter, by=request.user), "ส่งตรวจทานแล้ว")
+
+
+@require_POST
+@login_required
+def letter_review(request, pk):
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "กรุณาเลือกผลการตรวจทาน")
+        return hx_redirect(request, reverse("portal:letter", args=[pk]))
+    approve = form.cleaned_data["decision"] == "approve"
+    return _act(request, pk, lambda letter: letters.letter_review(
+        letter, by=request.user, approve=approve, comment=form.cleaned_data["comment"]),
+        "เห็นชอบแล้ว" if approve else "ส่งคืนผู้ร่างแก้ไขแล้ว")
+
+
+@require_POST
+@login_required
+def letter_issue(request, pk):
+    """ออกเลข, then the PDF the signer will sign (rendered after the numbering transaction)."""
+    def issue(letter):
+        issued = letters.letter_issue(letter, by=request.user)
+        documents.letter_pdf_render(issued, by=request.user)
+    return _act(request, pk, issue, "ออกเลขและสร้างแฟ้มหนังสือแล้ว")
+
+
+@require_POST
+@login_required
+def letter_send(request, pk):
+    return _act(request, pk, lambda letter: letters.letter_send(letter, by=request.user), "ส่งหนังสือแล้ว ติดตามสถานะของผู้รับแต่ละรายได้ที่หน้านี้")
+
+
+@require_POST
+@login_required
+def letter_cancel(request, pk):
+    form = CancelForm(request.POST)
+    reason = form.data.get("reason", "")
+    return _act(request, pk, lambda letter: letters.letter_cancel(letter, by=request.user, reason=reason),
+                "ยกเลิกหนังสือแล้ว")
+
+
+@require_POST
+@login_required
+def letter_sign(request, pk):
+    """Start signing with the PIN/passphrase typed now; the answer polls the job's progress."""
+    from signatures import services as signing
+    from signatures.errors import SignatureError
+
+    from eoffice import twofactor
+
+    letter = selectors.letter_get(request.user, pk, action=None)
+    official = official_for(request.user)
+    permissions.require(official is not None and letter.signer_id == official.pk, "เฉพาะผู้ลงนามที่กำหนดไว้เท่านั้น")
+    twofactor.require_second_factor(request)
+    form = SignForm(request.POST)
+    form.is_valid()
+    secret = form.cleaned_data.get("secret") or None
+    try:
+        if letter.state == LetterState.ISSUED and not letter.pdf:
+            letter = documents.letter_pdf_render(letter, by=request.user)
+        job = signing.signing_job_start(letter=letter, official=official, secret=secret)
+    except SignatureError as exc:
+        return render(request, "correspondence/_sign_progress.html", {"letter": letter, "error": str(exc)})
+    except ValidationError as exc:
+        return render(request, "correspondence/_sign_progress.html", {"letter": letter,
+                                                                      "error": " ".join(exc.messages)})
+    del secret
+    if not is_htmx(request):
+        return redirect(f"{reverse('portal:letter', args=[letter.pk])}?job={job.pk}")
+    return _progress(request, letter, job.pk)
+
+
+@require_GET
+@login_required
+def sign_progress(request, pk, job):
+    """htmx polls this every second until the job is done or failed."""
+    from signatures.models import JobState, SigningJob
+    from signatures.selectors import signing_job_status
+
+    letter = selectors.letter_get(request.user, pk, action=None)
+    if not SigningJob.objects.filter(pk=job, letter=letter).exists():
+        raise Http404
+    return _progress(request, letter, job)
+
+
+def _progress(request, letter, job):
+    from signatures.models import JobState
+    from signatures.selectors import signing_job_status
+
+    status = signing_job_status(job)
+    finished = status["state"] in (JobState.DONE, JobState.FAILED)
+    if status["state"] == JobState.DONE and letter.state == LetterState.ISSUED:
+        # The PAdES signature moved the file; the letter's state follows through the services.
+        letter.refresh_from_db()
+    return render(request, "correspondence/_sign_progress.html",
+                  {"letter": letter, "status": status, "finished": finished, "job": job,
+                   "progress_pct": thai.to_thai_digits(str(status["progress"]))})

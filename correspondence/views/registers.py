@@ -1,0 +1,61 @@
+"""ทะเบียนหนังสือ: the books the user may see, each page by page as printed, with export and print."""
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from correspondence import selectors, selectors_portal
+from correspondence.forms import ExportForm
+from correspondence.models import BookKind
+from correspondence.services import exports
+from correspondence.views.common import second_factor_gate
+from eoffice import twofactor
+
+PER_PAGE = 20  # lines on a printed register page
+
+
+@require_GET
+@login_required
+def book_list(request):
+    books = list(twofactor.unverified_filter(request, selectors.book_list(request.user))
+                 .order_by("-year", "unit__name", "kind", "prefix"))
+    return render(request, "correspondence/books.html", {"books": books})
+
+
+@require_GET
+@login_required
+def book_detail(request, pk):
+    book = selectors.book_get(request.user, pk)
+    gate = second_factor_gate(request, book)
+    if gate:
+        return gate
+    try:
+        page = int(request.GET.get("page") or 1)
+    except ValueError:
+        page = 1
+    rows, pages, page, total = selectors_portal.book_pages(request.user, book, per_page=PER_PAGE, page=page,
+                                                           verified=twofactor.is_verified(request))
+    incoming = book.kind in (BookKind.INCOMING, BookKind.SECRET)
+    return render(request, "correspondence/book.html", {
+        "book": book, "rows": rows, "pages": pages, "page": page, "total": total, "incoming": incoming,
+        "page_range": range(1, pages + 1), "export_form": ExportForm(request.GET or None),
+        "formats": ("pdf", "csv", "xlsx"),
+    })
+
+
+@require_GET
+@login_required
+def book_export(request, pk, fmt):
+    if fmt not in exports.FORMATS:
+        raise Http404
+    book = selectors.book_get(request.user, pk)
+    twofactor.require_for(request, book)
+    form = ExportForm(request.GET or None)
+    date_from = date_to = None
+    if form.is_valid():
+        date_from, date_to = form.cleaned_data.get("date_from"), form.cleaned_data.get("date_to")
+    content, content_type, name = exports.book_export(request.user, book, fmt, date_from, date_to)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
