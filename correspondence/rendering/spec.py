@@ -168,3 +168,5 @@ def load_spec(text: str) -> dict:
     except json.JSONDecodeError as exc:
         raise LetterSpecError([Problem("$", f"JSON ไม่ถูกต้อง บรรทัด {exc.lineno} ตำแหน่ง {exc.colno}: {exc.msg}",
                                        f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")]) from exc
+    except RecursionError:
+        raise LetterSpecError([Problem("$", "ข้อมูล JSON ซ้อนกันลึกเกินไป", "JSON nested too deeply")]) from None
