@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages the portal and its tests need: Pango/HarfBuzz for WeasyPrint, the Laksaman Thai font
-# (TH Sarabun New metrics), PostgreSQL and Redis for tests and production-like runs, poppler for PDF
+# (the letters scale it to the TH Sarabun New sizes), PostgreSQL and Redis for tests and production-like runs, poppler for PDF
 # checks, SoftHSM2 and NSS tools for signing tests, Chromium for the browser tests.
 SYSTEM_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig \
 	fonts-tlwg-laksaman postgresql redis-server poppler-utils softhsm2 libnss3-tools openssl chromium

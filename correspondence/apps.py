@@ -6,3 +6,9 @@ class CorrespondenceConfig(AppConfig):
 
     name = "correspondence"
     verbose_name = "งานสารบรรณ"
+
+    def ready(self):
+        from correspondence import search_receivers  # noqa: F401 (connects the search index)
+        from correspondence.exchange import receivers as exchange_receivers
+
+        exchange_receivers.connect()

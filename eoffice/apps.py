@@ -15,6 +15,11 @@ class EofficeConfig(AppConfig):
         # After every migrate, new history tables get the append-only trigger too.
         post_migrate.connect(_protect_history, dispatch_uid="eoffice.protect_history")
 
+        from eoffice import access_events
+
+        # Logins, failed logins, classified downloads, changes to grants and roles → AccessEvent.
+        access_events.connect()
+
 
 def _protect_history(sender, using="default", **kwargs):
     from eoffice.audit import install_append_only_triggers

@@ -9,6 +9,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eoffice.settings")
 app = Celery("eoffice")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Scheduled jobs (reminders, digests, year-end duties) live in each app's jobs.py.
+app.autodiscover_tasks(related_name="jobs")
 
 
 @app.on_after_configure.connect

@@ -36,9 +36,15 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "guardian",
     "simple_history",
     "django_celery_beat",
+    # Hardening (docs/security.md): login throttling, second factor, Content Security Policy.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "eoffice",
     "agencies",
     "correspondence",
@@ -47,16 +53,25 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks a session verified by a second factor (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the acting user on every history row.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A body nested too deeply for Python's parsers is a 400, not a 500.
+    "eoffice.middleware.HostileInputMiddleware",
+    # The database restarting: a 503 with a Thai message at once, not a 500.
+    "eoffice.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "eoffice.urls"
@@ -92,6 +107,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT: it compiles list queries whose estimated cost is high (the grant subplans) for a second or
+    # more, where they run in milliseconds; interactive reads never win it back (bench/bench_lists.py).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -146,6 +164,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Authentication and object permissions ----------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username/address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -156,7 +176,8 @@ GUARDIAN_RENDER_403 = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": env.int("EOFFICE_PASSWORD_MIN_LENGTH", default=12)}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -198,6 +219,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -207,6 +229,20 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "e-Office records portal API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's assets come from drf-spectacular-sidecar (static files): no CDN, works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "LetterKindEnum": "correspondence.models.letters.LetterKind",
+        "LetterStateEnum": "correspondence.models.letters.LetterState",
+        "RecipientStateEnum": "correspondence.models.letters.RecipientState",
+        "BookKindEnum": "correspondence.models.registers.BookKind",
+        "EntryStatusEnum": "correspondence.models.registers.EntryStatus",
+        "ChannelEnum": "correspondence.models.incoming.Channel",
+        "ItemStateEnum": "correspondence.models.incoming.ItemState",
+    },
 }
 
 # --- Security: HTTPS deployments set EOFFICE_HTTPS=1 -----------------------------------------------------
@@ -225,6 +261,50 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env.int("EOFFICE_SESSION_SECONDS", default=8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
+# A shared office computer: closing the browser ends the session (within SESSION_COOKIE_AGE anyway).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("EOFFICE_SESSION_AT_BROWSER_CLOSE", default=True)
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+if HTTPS:
+    # The __Host- prefix binds the cookies to this host, over HTTPS, for the whole site.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content Security Policy (django-csp): no inline script or style, nothing from other origins. PDFs are
+# shown in a frame of the portal's own pages (frame-src 'self'); plugins are not allowed at all.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'self'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from one
+# address, that pair is locked out for the cool-off time (HTTP 429, Thai message). Office networks share
+# addresses behind NAT, so the address alone never locks anyone out. Tests turn it off per test.
+AXES_ENABLED = env.bool("EOFFICE_AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("EOFFICE_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("EOFFICE_LOGIN_LOCKOUT_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "eoffice.access_events.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "eoffice.access_events.client_ip"
+AXES_COOLOFF_MESSAGE = ("เข้าสู่ระบบด้วยรหัสผ่านผิดหลายครั้งเกินกำหนด จึงระงับการเข้าสู่ระบบของบัญชีนี้จากเครื่องนี้ไว้ชั่วคราว "
+                        "กรุณาลองใหม่ภายหลังหรือติดต่อผู้ดูแลระบบ")
+AXES_ALLOWED_CORS_ORIGINS = ""
+# Second factor (django-otp, TOTP): required to sign and for classified records and the secret register.
+OTP_TOTP_ISSUER = env.str("EOFFICE_OTP_ISSUER", default="e-Office")
+EOFFICE_SECOND_FACTOR = env.bool("EOFFICE_SECOND_FACTOR", default=True)
 
 # --- Logging ---------------------------------------------------------------------------------------------
 LOGGING = {
@@ -233,7 +313,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # django-axes announces itself at INFO in every process, commands included: keep it out of their output.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- Portal -----------------------------------------------------------------------------------------------
@@ -249,3 +330,23 @@ EOFFICE_KEY_ENCRYPTION_KEY = env.str("EOFFICE_KEY_ENCRYPTION_KEY", default="") o
 EOFFICE_DEMO_DATA = env.bool("EOFFICE_DEMO_DATA", default=False)
 # End of the working day (Bangkok time), for "same working day" reminders.
 EOFFICE_WORKDAY_END = env.str("EOFFICE_WORKDAY_END", default="16:30")
+# The portal's address as officials reach it, for links in e-mailed notifications (empty: paths only).
+EOFFICE_PORTAL_URL = env.str("EOFFICE_PORTAL_URL", default="")
+
+# --- Delivery of sent letters (outbox; docs/delivery.md) ----------------------------------------------------
+# Retries: exponential backoff from BASE seconds, capped at MAX, with jitter; undeliverable after MAX_ATTEMPTS.
+EOFFICE_OUTBOX_RETRY_BASE = env.float("EOFFICE_OUTBOX_RETRY_BASE", default=30.0)
+EOFFICE_OUTBOX_RETRY_MAX = env.float("EOFFICE_OUTBOX_RETRY_MAX", default=3600.0)
+EOFFICE_OUTBOX_MAX_ATTEMPTS = env.int("EOFFICE_OUTBOX_MAX_ATTEMPTS", default=12)
+# Waits up to this long ride on the task message (countdown); longer ones are left to the re-dispatch.
+EOFFICE_OUTBOX_COUNTDOWN_MAX = env.float("EOFFICE_OUTBOX_COUNTDOWN_MAX", default=300.0)
+# The re-dispatch (beat, every minute) presumes a task message lost once it is this many seconds late.
+EOFFICE_OUTBOX_REDISPATCH_GRACE = env.float("EOFFICE_OUTBOX_REDISPATCH_GRACE", default=60.0)
+# How long a worker may hold an e-mail or portal-to-portal delivery before another takes it over.
+EOFFICE_OUTBOX_LEASE_SECONDS = env.float("EOFFICE_OUTBOX_LEASE_SECONDS", default=300.0)
+EOFFICE_OUTBOX_SMTP_TIMEOUT = env.float("EOFFICE_OUTBOX_SMTP_TIMEOUT", default=30.0)
+# Register letters arriving from inside the portal at once, in the name of the unit's registry clerk.
+EOFFICE_DELIVERY_AUTO_REGISTER = env.bool("EOFFICE_DELIVERY_AUTO_REGISTER", default=False)
+# Crash tests only: a pause in the middle of each delivery, and where to mark it. Never set in production.
+EOFFICE_DELIVERY_TEST_PAUSE = env.float("EOFFICE_DELIVERY_TEST_PAUSE", default=0.0)
+EOFFICE_DELIVERY_TEST_MARK_DIR = env.str("EOFFICE_DELIVERY_TEST_MARK_DIR", default="")

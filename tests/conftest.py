@@ -26,3 +26,28 @@ def demo_officials(reference_data, settings):
 
     settings.EOFFICE_DEMO_DATA = True
     demo_data_load()
+
+
+@pytest.fixture(autouse=True)
+def _no_login_throttling(settings):
+    # django-axes needs the request in authenticate(), which Client.login() does not pass; the
+    # throttling itself is tested in tests/hardening with AXES_ENABLED back on.
+    settings.AXES_ENABLED = False
+
+
+@pytest.fixture
+def second_factor(db):
+    """``second_factor(client, user)``: the user gets a confirmed TOTP authenticator and the client's
+    session is verified with it, as after entering a code (for signing and classified records)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def verify(client, user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+            user=user, name="test", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return device
+
+    return verify

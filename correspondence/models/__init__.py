@@ -20,16 +20,43 @@ from correspondence.models.incoming import (
     Minute,
     Routing,
 )
+from correspondence.models.retention_classes import RetentionClass
+from correspondence.models.notifications import Notification, NotificationKind, Reminder, ReminderKind
+from correspondence.models.retention import (
+    CommitteeRole,
+    DestructionLine,
+    DestructionList,
+    DestructionReview,
+    DestructionState,
+)
+from correspondence.models.exchange import (
+    AckStatus,
+    Direction,
+    ExchangeAck,
+    ExchangeLog,
+    ExchangeMessage,
+    ExchangePeer,
+    MessageKind,
+    Outcome,
+    ReceivedAttachment,
+)
+from correspondence.models.delivery import OutboxChannel, OutboxMessage, OutboxState
 from correspondence.models.grants import (
     IncomingItemGroupGrant,
     IncomingItemUserGrant,
     LetterGroupGrant,
     LetterUserGrant,
 )
+from correspondence.models.search import SearchDocument, SearchKind
 
 __all__ = [
     "AccessLog", "BookKind", "Channel", "Enclosure", "EntryStatus", "IncomingItem", "IncomingItemGroupGrant",
     "IncomingItemUserGrant", "ItemState", "Letter", "LetterGroupGrant", "LetterKind", "LetterRecipient",
     "LetterReference", "LetterState", "LetterUserGrant", "Minute", "RecipientState", "RegisterBook",
-    "RegisterEntry", "ReviewDecision", "ReviewStep", "Routing", "SalutationRule",
+    "RegisterEntry", "ReviewDecision", "ReviewStep", "Routing", "SalutationRule", "SearchDocument", "SearchKind",
+    "RetentionClass", "Notification", "NotificationKind", "Reminder", "ReminderKind", "CommitteeRole",
+    "DestructionLine", "DestructionList", "DestructionReview", "DestructionState",
+    "AckStatus", "Direction", "ExchangeAck", "ExchangeLog", "ExchangeMessage", "ExchangePeer", "MessageKind",
+    "Outcome", "ReceivedAttachment",
+    "OutboxChannel", "OutboxMessage", "OutboxState",
 ]

@@ -5,6 +5,8 @@ from eoffice.audit import audited_history
 
 from eoffice.levels import Secrecy, Urgency
 
+from correspondence.models.retention_classes import RetentionClass
+
 
 class Channel(models.TextChoices):
     PORTAL = "portal", "ภายในระบบ"
@@ -19,6 +21,7 @@ class ItemState(models.TextChoices):
     REGISTERED = "registered", "ลงทะเบียนรับแล้ว"
     ROUTED = "routed", "ส่งต่อแล้ว"
     CLOSED = "closed", "ปิดเรื่องแล้ว"
+    REJECTED = "rejected", "ปฏิเสธการรับ"
 
 
 class IncomingItem(models.Model):
@@ -58,6 +61,15 @@ class IncomingItem(models.Model):
     registered_at = models.DateTimeField("ลงทะเบียนรับเมื่อ", null=True, blank=True)
     filed_at = models.CharField("เก็บที่", max_length=500, blank=True)
     closed_at = models.DateTimeField("ปิดเรื่องเมื่อ", null=True, blank=True)
+    rejected_reason = models.CharField("เหตุที่ปฏิเสธการรับ", max_length=500, blank=True)
+    # อายุการเก็บรักษา (หมวด ๓): see correspondence/models/retention.py and services/retention.py.
+    retention = models.CharField("อายุการเก็บ", max_length=16, choices=RetentionClass.choices,
+                                 default=RetentionClass.TEN_YEARS)
+    retention_years = models.PositiveSmallIntegerField("จำนวนปีที่เก็บ (กรณีกำหนดเอง)", null=True, blank=True)
+    on_hold = models.BooleanField("ระงับการทำลาย", default=False)
+    hold_reason = models.CharField("เหตุที่ระงับการทำลาย", max_length=500, blank=True)
+    destroyed_at = models.DateTimeField("ทำลายเมื่อ", null=True, blank=True)
+    archived_at = models.DateTimeField("ส่งมอบหอจดหมายเหตุเมื่อ", null=True, blank=True)
 
     history = audited_history()
 
@@ -65,7 +77,11 @@ class IncomingItem(models.Model):
         verbose_name = "หนังสือรับ"
         verbose_name_plural = "หนังสือรับ"
         ordering = ["-urgency", "-received_at"]
-        indexes = [models.Index(fields=["unit", "state", "-urgency", "-received_at"], name="item_queue")]
+        indexes = [models.Index(fields=["unit", "state", "-urgency", "-received_at"], name="item_queue"),
+                   # The queue page (open items of a unit, most urgent first, oldest first): read in index
+                   # order and counted from the index alone (secrecy included for the visibility test).
+                   models.Index(fields=["unit", "-urgency", "received_at", "-id"], include=["secrecy"],
+                                condition=~models.Q(state="closed"), name="item_open_queue")]
         constraints = [
             models.UniqueConstraint(fields=["unit", "message_id"], condition=~models.Q(message_id=""),
                                     name="item_message_once_per_unit"),
