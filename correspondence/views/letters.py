@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from redis.exceptions import RedisError
 
 from agencies.models import Official, Role
 from agencies.selectors import has_role, official_for
@@ -32,6 +33,8 @@ from correspondence.views.common import (
 from eoffice import thai
 
 PREVIEW_TTL = 600  # seconds a preview PDF stays fetchable
+CACHE_DOWN = "แสดงตัวอย่างไม่ได้ชั่วคราว (ระบบแคชไม่พร้อม) ร่างหนังสือยังบันทึกได้ตามปกติ"
+CACHE_DOWN_SIGNING = "ลงนามไม่ได้ชั่วคราว (ระบบคิวงานไม่พร้อม) หนังสือยังไม่ถูกลงนามและไม่มีการเปลี่ยนแปลง กรุณาลองใหม่ภายหลัง"
 
 
 def _draft_form(request, kind, data=None, initial=None):
@@ -169,7 +172,10 @@ def letter_preview(request, kind):
         return render(request, "correspondence/_preview.html", {"error": "ยังแสดงตัวอย่างไม่ได้ กรุณากรอกข้อมูลต่อ",
                                                                 "warning": warning})
     key = secrets.token_urlsafe(16)
-    cache.set(f"preview:{request.user.pk}:{key}", pdf, PREVIEW_TTL)
+    try:
+        cache.set(f"preview:{request.user.pk}:{key}", pdf, PREVIEW_TTL)
+    except Exception:  # noqa: BLE001 - the shared cache (Redis) is down: the draft itself is unaffected
+        return render(request, "correspondence/_preview.html", {"error": CACHE_DOWN, "warning": warning})
     return render(request, "correspondence/_preview.html", {"key": key, "warning": warning})
 
 
@@ -177,7 +183,10 @@ def letter_preview(request, kind):
 @require_GET
 @login_required
 def letter_preview_pdf(request, key):
-    pdf = cache.get(f"preview:{request.user.pk}:{key}")
+    try:
+        pdf = cache.get(f"preview:{request.user.pk}:{key}")
+    except Exception:  # noqa: BLE001 - cache down: as if the preview had expired
+        pdf = None
     if pdf is None:
         raise Http404
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -373,6 +382,9 @@ def letter_sign(request, pk):
     except ValidationError as exc:
         return render(request, "correspondence/_sign_progress.html", {"letter": letter,
                                                                       "error": " ".join(exc.messages)})
+    except RedisError:
+        # The job's one-minute key lives in the shared cache; without it nothing is signed and nothing changes.
+        return render(request, "correspondence/_sign_progress.html", {"letter": letter, "error": CACHE_DOWN_SIGNING})
     del secret
     if not is_htmx(request):
         return redirect(f"{reverse('portal:letter', args=[letter.pk])}?job={job.pk}")

@@ -99,6 +99,18 @@ def test_redis_down_the_portal_stays_usable_and_the_outbox_waits(client, users, 
     assert client.get("/").status_code == 200
     assert client.get("/incoming/").status_code == 200
     assert api(u["soc.clerk"]).get("/api/v1/items/").status_code == 200
+    # Drafting goes on: the live preview (kept in the shared cache) says it cannot show itself, clearly.
+    from django.urls import reverse
+
+    from correspondence.views.letters import CACHE_DOWN
+
+    client.force_login(u["mfa.drafter"])
+    preview = client.post(reverse("portal:letter-preview", args=["external"]), {
+        "subject": "ขอเชิญประชุมหารือ", "salutation": "เรียน", "recipient": "เลขาธิการคณะรัฐมนตรี", "body": "ย่อหน้าแรก",
+        "closing": "ขอแสดงความนับถือ", "urgency": "0", "secrecy": "0", "recipients": [units["สลค."].pk],
+        "signer": u["mfa.signer"].official.pk}, HTTP_HX_REQUEST="true")
+    assert preview.status_code == 200 and CACHE_DOWN in preview.content.decode()
+    client.force_login(u["soc.clerk"])
     item = receiving.incoming_receive(unit=units["สลค."], by=u["soc.clerk"], channel=Channel.SCAN, subject="ระหว่าง Redis ล่ม",
                                       sender_text="กห")
     r = api(u["soc.clerk"]).post(f"/api/v1/items/{item.pk}/register/")
