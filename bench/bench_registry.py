@@ -132,19 +132,27 @@ def fill_entries(n: int) -> dict:
              for year in range(2560, 2570) for kind in (BookKind.INCOMING, BookKind.OUTGOING)]
     perm = Permission.objects.get(codename="view_incomingitem")
     items, entries, grants = IncomingItem._meta.db_table, RegisterEntry._meta.db_table, IncomingItemUserGrant._meta.db_table
+    # Columns other features add (NOT NULL, with a model default) get that default.
+    named = {"id", "unit", "channel", "state", "their_number", "their_number_key", "sender_text", "addressee",
+             "subject", "urgency", "secrecy", "pdf", "message_id", "received_at", "receipt_number", "filed_at"}
+    extra = [f for f in IncomingItem._meta.concrete_fields if f.name not in named and not f.null]
+    extra_columns = "".join(f", {f.column}" for f in extra)
+    extra_values = [f.get_db_prep_value(f.get_default(), connection) for f in extra]
     t0 = time.time()
     with connection.cursor() as c:
+        c.execute(f"SELECT coalesce(max(id), 0) FROM {items}")
+        before = c.fetchone()[0]
         c.execute(f"""
             INSERT INTO {items} (unit_id, channel, state, their_number, their_number_key, sender_text, addressee,
-                subject, urgency, secrecy, pdf, message_id, received_at, receipt_number, filed_at)
+                subject, urgency, secrecy, pdf, message_id, received_at, receipt_number, filed_at{extra_columns})
             SELECT %s, 'scan', 'registered', 'กห ๐๒๐๑/' || g, 'กห0201/' || g, 'กระทรวงกลาโหม', '',
-                'เรื่องลับที่ ' || g, 0, 1 + g %% 2, '', '', now(), g::text, ''
-            FROM generate_series(1, 10000) g""", [soc.pk])
-        c.execute(f"SELECT min(id) FROM {items}")
+                'เรื่องลับที่ ' || g, 0, 1 + g %% 2, '', '', now(), g::text, ''{", %s" * len(extra)}
+            FROM generate_series(1, 10000) g""", [soc.pk, *extra_values])
+        c.execute(f"SELECT min(id) FROM {items} WHERE id > %s", [before])
         first_item = c.fetchone()[0]
         c.execute(f"""
             INSERT INTO {grants} (permission_id, user_id, content_object_id)
-            SELECT %s, %s, id FROM {items} WHERE id < %s + 5000""", [perm.pk, user.pk, first_item])
+            SELECT %s, %s, id FROM {items} WHERE id >= %s AND id < %s + 5000""", [perm.pk, user.pk, first_item, first_item])
         c.execute(f"""
             INSERT INTO {entries} (book_id, number, status, their_number, dated, from_text, to_text, subject,
                 action_taken, remarks, void_reason, secrecy, urgency, registered_at, item_id)
