@@ -75,14 +75,19 @@ def entry_list(user, *, book: int | None = None, year: int | None = None, series
     qs = permissions.visible_entries(user)
     if book:
         qs = qs.filter(book_id=book)
+    # Filters on the book are resolved to book ids first (books are few): a join to the books table
+    # in the lines query made the planner walk millions of lines for one year (1.7 s instead of 30 ms).
+    books = {}
     if year:
-        qs = qs.filter(book__year=year)
+        books["year"] = year
     if series is not None and series != "":
-        qs = qs.filter(book__prefix=series)
+        books["prefix"] = series
     if kind:
-        qs = qs.filter(book__kind=kind)
+        books["kind"] = kind
     if unit:
-        qs = qs.filter(book__unit_id=unit)
+        books["unit_id"] = unit
+    if books:
+        qs = qs.filter(book_id__in=list(RegisterBook.objects.filter(**books).values_list("pk", flat=True)))
     if date_from:
         qs = qs.filter(registered_at__gte=_dt.datetime.combine(date_from, _dt.time.min, tzinfo=thai.BANGKOK))
     if date_to:

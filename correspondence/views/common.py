@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 
 
 def is_htmx(request) -> bool:
@@ -61,3 +61,45 @@ def require_for(request, obj) -> None:
     from eoffice import twofactor
 
     twofactor.require_for(request, obj)
+
+
+def stored_pdf_response(request, obj, filename: str):
+    """A letter's or an item's PDF through the permission check (never a public media URL); classified
+    reads are logged. ``obj`` comes from a selector that already refused what the user may not see."""
+    from correspondence import selectors
+
+    require_for(request, obj)
+    selectors.record_access(request.user, obj, "download")
+    if not obj.pdf:
+        raise Http404
+    response = FileResponse(obj.pdf.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def first_page_png_response(request, obj):
+    """Page 1 as an image: the fallback where the browser shows no PDF inline."""
+    require_for(request, obj)
+    if not obj.pdf:
+        raise Http404
+    with obj.pdf.open("rb") as f:
+        png = first_page_png(f.read())
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def first_page_png(pdf: bytes, scale: float = 1.4) -> bytes:
+    import io
+
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(pdf)
+    # Draw the form fields too: the receipt stamp and signatures are widget annotations.
+    doc.init_forms()
+    page = doc[0]
+    image = page.render(scale=scale, may_draw_forms=True).to_pil()
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()

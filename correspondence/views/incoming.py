@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -20,10 +19,12 @@ from correspondence.services import receiving
 from correspondence.views.common import (
     errors_to_form,
     errors_to_messages,
+    first_page_png_response,
     hx_redirect,
     is_htmx,
     require_for,
     second_factor_gate,
+    stored_pdf_response,
     verified,
 )
 from eoffice import thai
@@ -84,48 +85,14 @@ def item_detail(request, pk):
 @require_GET
 @login_required
 def item_pdf(request, pk):
-    """The item's PDF through the permission check (never a public media URL); classified reads are logged."""
     item = selectors.item_get(request.user, pk, action=None)
-    require_for(request, item)
-    selectors.record_access(request.user, item, "download")
-    if not item.pdf:
-        raise Http404
-    response = FileResponse(item.pdf.open("rb"), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="item-{item.pk}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_pdf_response(request, item, f"item-{item.pk}.pdf")
 
 
 @require_GET
 @login_required
 def item_page_png(request, pk):
-    """Page 1 as an image: the fallback where the browser shows no PDF inline."""
-    item = selectors.item_get(request.user, pk, action=None)
-    require_for(request, item)
-    if not item.pdf:
-        raise Http404
-    with item.pdf.open("rb") as f:
-        png = _first_page_png(f.read())
-    from django.http import HttpResponse
-
-    response = HttpResponse(png, content_type="image/png")
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _first_page_png(pdf: bytes, scale: float = 1.4) -> bytes:
-    import io
-
-    import pypdfium2
-
-    doc = pypdfium2.PdfDocument(pdf)
-    # Draw the form fields too: the receipt stamp and signatures are widget annotations.
-    doc.init_forms()
-    page = doc[0]
-    image = page.render(scale=scale, may_draw_forms=True).to_pil()
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return out.getvalue()
+    return first_page_png_response(request, selectors.item_get(request.user, pk, action=None))
 
 
 def _base(request) -> str:

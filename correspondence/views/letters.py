@@ -24,10 +24,12 @@ from correspondence.services import documents, letters
 from correspondence.views.common import (
     errors_to_form,
     errors_to_messages,
+    first_page_png_response,
     hx_redirect,
     is_htmx,
     require_for,
     second_factor_gate,
+    stored_pdf_response,
     verified,
 )
 from eoffice import thai
@@ -275,30 +277,13 @@ def letter_detail(request, pk):
 @login_required
 def letter_pdf(request, pk):
     letter = selectors.letter_get(request.user, pk, action=None)
-    require_for(request, letter)
-    selectors.record_access(request.user, letter, "download")
-    if not letter.pdf:
-        raise Http404
-    response = FileResponse(letter.pdf.open("rb"), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="letter-{letter.pk}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_pdf_response(request, letter, f"letter-{letter.pk}.pdf")
 
 
 @require_GET
 @login_required
 def letter_page_png(request, pk):
-    from correspondence.views.incoming import _first_page_png
-
-    letter = selectors.letter_get(request.user, pk, action=None)
-    require_for(request, letter)
-    if not letter.pdf:
-        raise Http404
-    with letter.pdf.open("rb") as f:
-        png = _first_page_png(f.read())
-    response = HttpResponse(png, content_type="image/png")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return first_page_png_response(request, selectors.letter_get(request.user, pk, action=None))
 
 
 def _act(request, pk, action, ok_message):
