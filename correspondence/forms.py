@@ -171,6 +171,10 @@ class CloseForm(forms.Form):
     filed_at = forms.CharField(label=_("เก็บที่"), max_length=500)
 
 
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("เหตุที่ปฏิเสธการรับ (ผู้ส่งจะเห็นข้อความนี้)"), max_length=500)
+
+
 class QueueFilterForm(forms.Form):
     year = forms.IntegerField(label=_("ปี พ.ศ."), required=False, min_value=2400, max_value=2700)
     series = forms.CharField(label=_("ชุดเลข"), required=False, max_length=16)

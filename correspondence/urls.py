@@ -19,6 +19,7 @@ urlpatterns = [
     path("incoming/<int:pk>/route/", incoming.item_route, name="item-route"),
     path("incoming/<int:pk>/minute/", incoming.item_minute, name="item-minute"),
     path("incoming/<int:pk>/close/", incoming.item_close, name="item-close"),
+    path("incoming/<int:pk>/reject/", incoming.item_reject, name="item-reject"),
     path("minutes/<int:pk>/acknowledge/", incoming.minute_acknowledge, name="minute-ack"),
     # outgoing
     path("letters/", letters.letter_list, name="letters"),

@@ -148,7 +148,7 @@ class ItemDetailSerializer(ItemListSerializer):
 
     class Meta(ItemListSerializer.Meta):
         fields = ItemListSerializer.Meta.fields + ["addressee", "sender_agency", "letter", "filed_at", "closed_at",
-                                                   "minutes", "routings", "has_pdf"]
+                                                   "rejected_reason", "minutes", "routings", "has_pdf"]
 
     def get_has_pdf(self, obj) -> bool:
         return bool(obj.pdf)
@@ -186,6 +186,10 @@ class MinuteInput(serializers.Serializer):
 
 class CloseInput(serializers.Serializer):
     filed_at = serializers.CharField(allow_blank=True, max_length=500)
+
+
+class RejectInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="เหตุที่ปฏิเสธการรับ (ผู้ส่งจะเห็นข้อความนี้)")
 
 
 class RegisterResult(serializers.Serializer):

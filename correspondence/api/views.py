@@ -370,6 +370,13 @@ class ItemViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixin)
         data = _input(s.CloseInput, request)
         return self._detail(receiving.item_close(self._item(pk, None), by=request.user, filed_at=data["filed_at"]))
 
+    @extend_schema(request=s.RejectInput, responses=s.ItemDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """ปฏิเสธการรับ, before registration, with the reason the sender will see."""
+        data = _input(s.RejectInput, request)
+        return self._detail(receiving.incoming_reject(self._item(pk, None), by=request.user, reason=data["reason"]))
+
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies.models import Official, Role
 from agencies.selectors import has_role, official_for
 from correspondence import selectors, selectors_portal
-from correspondence.forms import CloseForm, MinuteForm, QueueFilterForm, RouteForm
+from correspondence.forms import CloseForm, MinuteForm, QueueFilterForm, RejectForm, RouteForm
 from correspondence.models import Minute
 from correspondence.services import receiving
 from correspondence.views.common import (
@@ -74,6 +74,8 @@ def item_detail(request, pk):
         context["route_form"] = RouteForm(units=selectors_portal.units_to_route(item), auto_id=f"id_route{item.pk}_%s")
     if actions.minute:
         context["minute_form"] = MinuteForm(officials=selectors_portal.assignable_officials(item))
+    if actions.register:
+        context["reject_form"] = RejectForm()
     if actions.close:
         context["close_form"] = CloseForm()
     context["minute_phrases"] = selectors_portal.MINUTE_PHRASES
@@ -192,4 +194,22 @@ def item_close(request, pk):
             messages.success(request, "ปิดเรื่องแล้ว")
     else:
         messages.error(request, "กรุณาระบุที่เก็บหนังสือ")
+    return hx_redirect(request, reverse("portal:item", args=[item.pk]))
+
+
+@require_POST
+@login_required
+def item_reject(request, pk):
+    """ปฏิเสธการรับ (wrong addressee, incomplete): before registration, with the reason the sender sees."""
+    item = _item_for_action(request, pk)
+    form = RejectForm(request.POST)
+    if form.is_valid():
+        try:
+            receiving.incoming_reject(item, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            errors_to_messages(request, exc)
+        else:
+            messages.success(request, "ปฏิเสธการรับแล้ว ผู้ส่งจะเห็นเหตุผลที่ระบุ")
+    else:
+        messages.error(request, "กรุณาระบุเหตุที่ปฏิเสธการรับ")
     return hx_redirect(request, reverse("portal:item", args=[item.pk]))

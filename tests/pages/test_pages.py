@@ -247,3 +247,34 @@ def test_an_incomplete_draft_comes_back_with_thai_errors(users, login):
     assert answer.status_code == 200 and 'class="errorlist"' in html
     assert re.search(r"ต้องมี|กรุณา", html)
     assert not users["mfa.drafter"].drafted_letters.exists()
+
+
+def test_a_clerk_rejects_an_item_with_the_reason_before_registering_it(users, soc, login):
+    first, second = make_items(soc, 2)
+    c = login(users["soc.clerk"])
+    page = c.get(reverse("portal:item", args=[first.pk])).content.decode()
+    assert 'id="do-reject"' in page and 'for="id_reason"' in page
+    # No reason: a Thai message, nothing changes.
+    html = c.post(reverse("portal:item-reject", args=[first.pk]), {"reason": "  "}, follow=True).content.decode()
+    first.refresh_from_db()
+    assert "กรุณาระบุเหตุที่ปฏิเสธการรับ" in html and first.state == ItemState.RECEIVED
+    # Not a clerk of the unit: refused.
+    assert login(users["soc.exec"]).post(reverse("portal:item-reject", args=[first.pk]),
+                                         {"reason": "ส่งผิดหน่วยงาน"}).status_code == 403
+    c = login(users["soc.clerk"])
+    html = c.post(reverse("portal:item-reject", args=[first.pk]), {"reason": "ส่งผิดหน่วยงาน"}, follow=True).content.decode()
+    first.refresh_from_db()
+    assert first.state == ItemState.REJECTED and first.rejected_reason == "ส่งผิดหน่วยงาน" and not first.receipt_number
+    assert 'id="rejected-reason">ส่งผิดหน่วยงาน<' in html and 'id="do-register"' not in html
+    # Over the API as well; a registered item can no longer be rejected.
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(users["soc.clerk"])
+    r = api.post(f"/api/v1/items/{second.pk}/reject/", {"reason": ""}, format="json")
+    assert r.status_code == 400 and "reason" in r.json()
+    receiving.incoming_register(second, by=users["soc.clerk"])
+    r = api.post(f"/api/v1/items/{second.pk}/reject/", {"reason": "ส่งผิดหน่วยงาน"}, format="json")
+    assert r.status_code == 400 and "state" in r.json()
+    second.refresh_from_db()
+    assert second.state == ItemState.REGISTERED
