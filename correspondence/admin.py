@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from correspondence import permissions
 from correspondence.exchange import admin as _exchange_admin  # noqa: F401  (peers, exchange records)
 from correspondence.models import IncomingItem, Letter, RegisterBook, RegisterEntry, SalutationRule
+from eoffice.admin_mixins import ReadOnlyAdmin
 
 
 @admin.register(SalutationRule)
@@ -13,21 +14,8 @@ class SalutationRuleAdmin(SimpleHistoryAdmin):
     search_fields = ["opening", "closing", "recipients"]
 
 
-class ReadOnly:
-    """Registers are written only by the numbering services: the admin shows them, never edits them."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(RegisterBook)
-class RegisterBookAdmin(ReadOnly, admin.ModelAdmin):
+class RegisterBookAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["unit", "kind", "prefix", "year", "last_number"]
     list_filter = ["kind", "year"]
 
@@ -36,7 +24,7 @@ class RegisterBookAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(RegisterEntry)
-class RegisterEntryAdmin(ReadOnly, admin.ModelAdmin):
+class RegisterEntryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["book", "number", "status", "their_number", "dated", "subject", "registered_at"]
     list_filter = ["status", "book__kind", "book__year"]
     search_fields = ["subject", "their_number", "from_text", "to_text"]
@@ -47,7 +35,7 @@ class RegisterEntryAdmin(ReadOnly, admin.ModelAdmin):
         return permissions.visible_entries(request.user, super().get_queryset(request))
 
 
-class GrantedAdmin(ReadOnly, GuardedModelAdmin):
+class GrantedAdmin(ReadOnlyAdmin, GuardedModelAdmin):
     """Read-only records; the object-permissions page grants classified ones to officials.
     Lists hold only what the administrator may see; grants are made from a visible record."""
 

@@ -16,22 +16,12 @@ from correspondence.models import (
     Reminder,
 )
 from correspondence.services import retention
+from eoffice.admin_mixins import ReadOnlyAdmin
 from eoffice.levels import Secrecy
 
 
-class _ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Notification)
-class NotificationAdmin(_ReadOnly, admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["created_at", "user", "kind", "urgency", "short_text", "read_at", "emailed_at"]
     list_filter = ["kind", "urgency"]
     list_select_related = ["user"]
@@ -48,7 +38,7 @@ class NotificationAdmin(_ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(_ReadOnly, admin.ModelAdmin):
+class ReminderAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["due_at", "kind", "recipient", "item_id", "minute_id", "sent_at", "cancelled_at",
                     "cancel_reason"]
     list_filter = ["kind"]
@@ -61,14 +51,14 @@ class ReminderAdmin(_ReadOnly, admin.ModelAdmin):
         return super().get_queryset(request).filter(item__in=permissions.visible_items(request.user).values("pk"))
 
 
-class LineInline(_ReadOnly, admin.TabularInline):
+class LineInline(ReadOnlyAdmin, admin.TabularInline):
     model = DestructionLine
     fields = ["receipt_number", "their_number", "dated", "subject", "retention", "expired_on"]
     readonly_fields = fields
     extra = 0
 
 
-class ReviewInline(_ReadOnly, admin.TabularInline):
+class ReviewInline(ReadOnlyAdmin, admin.TabularInline):
     model = DestructionReview
     fields = ["member", "role", "agreed", "note", "reviewed_at"]
     readonly_fields = fields
@@ -76,7 +66,7 @@ class ReviewInline(_ReadOnly, admin.TabularInline):
 
 
 @admin.register(DestructionList)
-class DestructionListAdmin(_ReadOnly, admin.ModelAdmin):
+class DestructionListAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """บัญชีหนังสือขอทำลาย: reviewed by the committee and approved by the head through the services;
     the admin shows them and offers the head's approval and the destruction as actions."""
 

@@ -1,6 +1,11 @@
-"""Shared fixtures: reference data, officials by role, fast password hashing."""
+"""Shared fixtures: reference data, officials by role, the reference letter's spec, fast password hashing."""
+import json
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
+
+FIXTURES = Path(__file__).resolve().parent / "rendering" / "fixtures"
 
 
 @pytest.fixture(autouse=True)
@@ -51,3 +56,29 @@ def second_factor(db):
         return device
 
     return verify
+
+
+@pytest.fixture
+def users(demo_officials):
+    """The demo officials' users by username."""
+    from django.contrib.auth import get_user_model
+
+    return {u.username: u for u in get_user_model().objects.select_related("official").all()}
+
+
+@pytest.fixture
+def units(reference_data):
+    """Agencies by short name (or name where there is none) and by full name."""
+    from agencies.models import Agency
+
+    agencies = list(Agency.objects.all())
+    return {a.short_name or a.name: a for a in agencies} | {a.name: a for a in agencies}
+
+
+@pytest.fixture
+def mfa_spec():
+    """The กระทรวงการต่างประเทศ reference letter as drafted: the portal fills in number and date."""
+    spec = json.loads((FIXTURES / "mfa-2563.json").read_text(encoding="utf-8"))
+    for key in ("number", "date"):
+        spec.pop(key)
+    return spec

@@ -23,7 +23,7 @@ from agencies.models import Agency
 from correspondence import permissions, selectors
 from correspondence.api import serializers as s
 from correspondence.models import EntryStatus, Minute, RegisterEntry
-from correspondence.services import exports, letters, numbering, receiving
+from correspondence.services import exports, letters, numbering, receiving, uploads
 from eoffice import twofactor
 
 
@@ -318,7 +318,7 @@ class ItemViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixin)
         except ValueError:
             length = 0
         if length > settings.EOFFICE_MAX_UPLOAD_BYTES + 64 * 1024:
-            raise ValidationError({"pdf": [receiving.too_large_message()]})
+            raise ValidationError({"pdf": [uploads.too_large_message()]})
 
     @extend_schema(request={"multipart/form-data": s.ItemReceiveInput}, responses={201: s.ItemDetailSerializer})
     def create(self, request):
@@ -338,7 +338,7 @@ class ItemViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixin)
         """Fields read from an uploaded PDF (embedded letter.json, else its text) for the clerk to confirm."""
         self._refuse_oversize(request)
         data = _input(s.PdfInput, request)
-        receiving.upload_check(data["pdf"])
+        uploads.pdf_check(data["pdf"])
         return Response(receiving.pdf_prefill(data["pdf"]))
 
     @extend_schema(request=None, responses=s.RegisterResult)

@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from correspondence.exchange import services
 from correspondence.models import ExchangeAck, ExchangeLog, ExchangeMessage, ExchangePeer
+from eoffice.admin_mixins import ReadOnlyAdmin
 
 
 @admin.register(ExchangePeer)
@@ -66,15 +67,8 @@ class ExchangePeerAdmin(SimpleHistoryAdmin):
         messages.success(request, f"สร้างกุญแจแล้ว {queryset.count()} ระบบ: เปิดแต่ละระบบเพื่อดูกุญแจสาธารณะ")
 
 
-class ReadOnlyRecords(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyRecords(ReadOnlyAdmin, admin.ModelAdmin):
+    """Exchange records are written by the exchange services only."""
 
 
 @admin.register(ExchangeMessage)

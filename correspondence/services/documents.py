@@ -85,13 +85,18 @@ def enclosure_attach(letter: Letter, *, by, description: str, quantity: str = ""
         # A generated name: what the uploader called the file never decides where it is stored.
         enclosure.file.save(uploads.stored_name(), file, save=False)
     enclosure.save()
+    _enclosures_to_content(letter, by)
+    return enclosure
+
+
+def _enclosures_to_content(letter: Letter, by) -> None:
+    """The spec's สิ่งที่ส่งมาด้วย lines follow the attached enclosures, in their order."""
     content = dict(letter.content)
     content["enclosures"] = [f"{e.description} จำนวน {e.quantity}" if e.quantity else e.description
                              for e in letter.enclosures.order_by("order")]
     letter.content = content
     letter._history_user = by
     letter.save(update_fields=["content"])
-    return enclosure
 
 
 @transaction.atomic
@@ -99,12 +104,7 @@ def enclosure_remove(enclosure: Enclosure, *, by) -> None:
     letter = Letter.objects.select_for_update().get(pk=enclosure.letter_id)
     letters._require_draft_owner(letter, by)
     enclosure.delete()
-    content = dict(letter.content)
-    content["enclosures"] = [f"{e.description} จำนวน {e.quantity}" if e.quantity else e.description
-                             for e in letter.enclosures.order_by("order")]
-    letter.content = content
-    letter._history_user = by
-    letter.save(update_fields=["content"])
+    _enclosures_to_content(letter, by)
 
 
 __all__ = ["enclosure_attach", "enclosure_remove", "letter_pdf_render", "preview_pdf", "preview_spec"]

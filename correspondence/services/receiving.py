@@ -12,7 +12,6 @@ import re
 import shutil
 import subprocess
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -54,28 +53,6 @@ def require_registry(user, unit: Agency, secrecy: int) -> None:
 
 def _today() -> dt.date:
     return thai.bangkok_date(timezone.now())
-
-
-# --- uploads ----------------------------------------------------------------------------------------------
-
-
-def _size(f) -> int:
-    size = getattr(f, "size", None)
-    if size is None:
-        pos = f.tell()
-        f.seek(0, 2)
-        size = f.tell()
-        f.seek(pos)
-    return size
-
-
-too_large_message = uploads.too_large_message
-
-
-def upload_check(f) -> None:
-    """A PDF by its content, no larger than EOFFICE_MAX_UPLOAD_BYTES, with no active content
-    (correspondence.services.uploads). The size is checked before anything is read."""
-    uploads.pdf_check(f)
 
 
 _MONTHS = "|".join(thai.THAI_MONTHS + thai.THAI_MONTHS_SHORT).replace(".", r"\.")
@@ -182,7 +159,7 @@ def incoming_receive(*, unit: Agency, by, channel: str, subject: str, sender_tex
                 errors["their_number"] = str(exc)
     if pdf is not None and "pdf" not in errors:
         try:
-            upload_check(pdf)
+            uploads.pdf_check(pdf)
         except ValidationError as exc:
             errors.update(exc.message_dict)
     if errors:

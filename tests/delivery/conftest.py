@@ -2,7 +2,6 @@
 Celery worker processes on the test's Redis and PostgreSQL database."""
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -10,16 +9,13 @@ import time
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import connection
 
-from agencies.models import Agency
 from correspondence.services import letters
 from delivery_support import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "tests" / "rendering" / "fixtures"
 PDF = b"%PDF-1.7\n% letter as signed\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
@@ -30,31 +26,13 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def users(demo_officials):
-    return {u.username: u for u in get_user_model().objects.select_related("official")}
-
-
-@pytest.fixture
-def agencies(reference_data):
-    return {a.short_name or a.name: a for a in Agency.objects.all()}
-
-
-@pytest.fixture
-def spec():
-    data = json.loads((FIXTURES / "mfa-2563.json").read_text(encoding="utf-8"))
-    for key in ("number", "date"):
-        data.pop(key)
-    return data
-
-
-@pytest.fixture
-def signed_letter(users, spec, media):
+def signed_letter(users, mfa_spec, media):
     """A letter of ศทส. through review, numbering and signature, with its PDF, ready to be sent."""
 
     def make(recipients, *, circular=False, **spec_changes):
         u = users
         letter = letters.letter_create(
-            by=u["mfa.drafter"], content={**spec, **spec_changes}, signer=u["mfa.signer"].official,
+            by=u["mfa.drafter"], content={**mfa_spec, **spec_changes}, signer=u["mfa.signer"].official,
             recipients=recipients, reviewers=[u["mfa.reviewer"].official], is_circular=circular,
         )
         letters.letter_submit(letter, by=u["mfa.drafter"])

@@ -9,9 +9,9 @@ from eoffice import audit
 pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
 
 
-def test_send_and_deliver_on_sqlite(users, agencies, signed_letter, settings):
+def test_send_and_deliver_on_sqlite(users, units, signed_letter, settings):
     assert settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
-    letter = signed_letter([{"agency": agencies["สลค."].pk}, {"agency": agencies["ภค."].pk}], circular=True)
+    letter = signed_letter([{"agency": units["สลค."].pk}, {"agency": units["ภค."].pk}], circular=True)
     rows = letters.letter_send(letter, by=users["mfa.clerk"])
     assert [r.pk for r in rows] == list(OutboxMessage.objects.filter(letter=letter).values_list("pk", flat=True))
     for row in rows:

@@ -35,9 +35,9 @@ def _send(letter, users):
     return letters.letter_send(letter, by=users["mfa.clerk"])
 
 
-def test_send_writes_one_row_per_recipient_in_the_same_transaction(users, agencies, signed_letter,
+def test_send_writes_one_row_per_recipient_in_the_same_transaction(users, units, signed_letter,
                                                                    django_capture_on_commit_callbacks):
-    letter = signed_letter([{"agency": agencies["สลค."].pk}, {"agency": agencies["ภค."].pk}, OUTSIDE,
+    letter = signed_letter([{"agency": units["สลค."].pk}, {"agency": units["ภค."].pk}, OUTSIDE,
                             {"name": "ผู้รับทางไปรษณีย์", "address": "กรุงเทพฯ"}])
     with django_capture_on_commit_callbacks() as callbacks:
         rows = _send(letter, users)
@@ -57,8 +57,8 @@ def test_send_writes_one_row_per_recipient_in_the_same_transaction(users, agenci
     assert audit.verify_chain(History) is None
 
 
-def test_send_keeps_its_checks(users, agencies, signed_letter):
-    letter = signed_letter([{"agency": agencies["สลค."].pk}])
+def test_send_keeps_its_checks(users, units, signed_letter):
+    letter = signed_letter([{"agency": units["สลค."].pk}])
     with pytest.raises(PermissionDenied):
         letters.letter_send(letter, by=users["soc.clerk"])
     _send(letter, users)
@@ -67,26 +67,26 @@ def test_send_keeps_its_checks(users, agencies, signed_letter):
     assert OutboxMessage.objects.filter(letter=letter).count() == 1
 
 
-def test_classified_letter_never_goes_by_email(users, agencies, signed_letter):
+def test_classified_letter_never_goes_by_email(users, units, signed_letter):
     drafter = users["mfa.drafter"].official
     drafter.clearance = 1
     drafter.save()
-    letter = signed_letter([{"agency": agencies["สลค."].pk}, OUTSIDE], secrecy="confidential")
+    letter = signed_letter([{"agency": units["สลค."].pk}, OUTSIDE], secrecy="confidential")
     rows = _send(letter, users)
     assert [r.channel for r in rows] == [OutboxChannel.PORTAL]
     outside = letter.recipients.get(email=OUTSIDE["email"])
     assert outside.state == RecipientState.PENDING and "ไม่ส่งทางไปรษณีย์อิเล็กทรอนิกส์" in outside.state_reason
 
 
-def test_in_portal_delivery_is_idempotent_on_the_message_id(users, agencies, signed_letter):
-    letter = signed_letter([{"agency": agencies["ภค."].pk}])
+def test_in_portal_delivery_is_idempotent_on_the_message_id(users, units, signed_letter):
+    letter = signed_letter([{"agency": units["ภค."].pk}])
     (row,) = _send(letter, users)
     assert delivery.outbox_deliver(row.pk) == OutboxState.DELIVERED
     assert delivery.outbox_deliver(row.pk) == OutboxState.DELIVERED  # a duplicate task message
     row.refresh_from_db()
     assert row.attempts == 1 and row.receipt["status"] == "received"
     item = IncomingItem.objects.get(letter=letter)
-    assert (item.unit, item.message_id, item.state) == (agencies["ภค."], row.message_id, ItemState.RECEIVED)
+    assert (item.unit, item.message_id, item.state) == (units["ภค."], row.message_id, ItemState.RECEIVED)
     assert item.pdf.name == letter.pdf.name  # the one signed file, not a copy
     # A redelivery after a crash that lost the row's state: the receiving side finds the same item.
     OutboxMessage.objects.filter(pk=row.pk).update(state=OutboxState.PENDING)
@@ -95,9 +95,9 @@ def test_in_portal_delivery_is_idempotent_on_the_message_id(users, agencies, sig
     assert letter.recipients.get().state == RecipientState.DELIVERED
 
 
-def test_automatic_registration_registers_in_the_delivery(users, agencies, signed_letter, settings):
+def test_automatic_registration_registers_in_the_delivery(users, units, signed_letter, settings):
     settings.EOFFICE_DELIVERY_AUTO_REGISTER = True
-    letter = signed_letter([{"agency": agencies["สลค."].pk}])
+    letter = signed_letter([{"agency": units["สลค."].pk}])
     (row,) = _send(letter, users)
     delivery.outbox_deliver(row.pk)
     item = IncomingItem.objects.get(letter=letter)
@@ -106,10 +106,10 @@ def test_automatic_registration_registers_in_the_delivery(users, agencies, signe
     assert item.state == ItemState.REGISTERED and item.receipt_number == "1"
     assert (rec.state, rec.receipt_number) == (RecipientState.REGISTERED, "1")
     assert row.receipt["status"] == "registered" and row.receipt_number == "1"
-    assert item.register_entries.get().book.unit == agencies["สลค."]
+    assert item.register_entries.get().book.unit == units["สลค."]
 
 
-def test_a_recipient_without_a_registry_is_undeliverable_at_once(users, agencies, signed_letter):
+def test_a_recipient_without_a_registry_is_undeliverable_at_once(users, units, signed_letter):
     from agencies.models import Agency, AgencyLevel
 
     lonely = Agency.objects.create(level=AgencyLevel.MINISTRY, name="กระทรวงทดสอบไม่มีทะเบียน")
@@ -129,7 +129,7 @@ def test_backoff_is_exponential_capped_and_jittered(settings):
         assert len(values) > 150  # jitter: not one fixed delay
 
 
-def test_retries_then_undeliverable_alerts_the_sender_then_resend_delivers(users, agencies, signed_letter,
+def test_retries_then_undeliverable_alerts_the_sender_then_resend_delivers(users, units, signed_letter,
                                                                            settings, smtp):
     settings.EOFFICE_OUTBOX_MAX_ATTEMPTS = 3
     settings.EOFFICE_OUTBOX_RETRY_BASE = 60
@@ -221,9 +221,9 @@ def test_two_claims_of_one_email_row_send_it_once(users, signed_letter, smtp):
     assert len(smtp.messages) == 1 and OutboxMessage.objects.get(pk=row.pk).attempts == 2
 
 
-def test_circular_progress_and_per_recipient_states(users, agencies, signed_letter):
+def test_circular_progress_and_per_recipient_states(users, units, signed_letter):
     names = ["สลค.", "ภค.", "กจค.", "สป.มท."]
-    letter = signed_letter([{"agency": agencies[n].pk} for n in names], circular=True)
+    letter = signed_letter([{"agency": units[n].pk} for n in names], circular=True)
     assert "/ว" in letter.number
     rows = _send(letter, users)
     assert delivery_progress(letter) == (0, 4)
@@ -231,14 +231,14 @@ def test_circular_progress_and_per_recipient_states(users, agencies, signed_lett
         delivery.outbox_deliver(row.pk)
     assert delivery_progress(letter) == (3, 4)
     states = delivery_states(letter)
-    assert [s["recipient"] for s in states] == [agencies[n].name for n in names]
+    assert [s["recipient"] for s in states] == [units[n].name for n in names]
     assert [s["state"] for s in states] == ["delivered"] * 3 + ["pending"]
     # Rendered and signed once: every registry received the same file.
     assert set(IncomingItem.objects.filter(letter=letter).values_list("pdf", flat=True)) == {letter.pdf.name}
 
 
-def test_redispatch_takes_only_rows_whose_message_is_presumed_lost(users, agencies, signed_letter):
-    letter = signed_letter([{"agency": agencies[n].pk} for n in ("สลค.", "ภค.", "กจค.", "สป.มท.")])
+def test_redispatch_takes_only_rows_whose_message_is_presumed_lost(users, units, signed_letter):
+    letter = signed_letter([{"agency": units[n].pk} for n in ("สลค.", "ภค.", "กจค.", "สป.มท.")])
     fresh, lost, abandoned, done = _send(letter, users)
     now = timezone.now()
     OutboxMessage.objects.filter(pk=lost.pk).update(dispatched_at=now - dt.timedelta(minutes=5))

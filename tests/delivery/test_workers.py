@@ -32,11 +32,11 @@ def _state(row) -> str:
     return OutboxMessage.objects.get(pk=row.pk).state
 
 
-def test_worker_killed_mid_delivery_delivers_exactly_once(users, agencies, signed_letter, workers, tmp_path):
+def test_worker_killed_mid_delivery_delivers_exactly_once(users, units, signed_letter, workers, tmp_path):
     marks = tmp_path / "marks"
     marks.mkdir()
     first = workers.start("first", EOFFICE_DELIVERY_TEST_PAUSE=60, EOFFICE_DELIVERY_TEST_MARK_DIR=marks)
-    letter = signed_letter([{"agency": agencies["สลค."].pk}])
+    letter = signed_letter([{"agency": units["สลค."].pk}])
     (row,) = letters.letter_send(letter, by=users["mfa.clerk"])  # commits; the task goes to Redis
     wait_for(lambda: (marks / f"delivering-{row.pk}").exists(), what="the delivery to start")
     # Half-way: the item exists only inside the worker's open transaction.
@@ -61,19 +61,19 @@ def test_worker_killed_mid_delivery_delivers_exactly_once(users, agencies, signe
     assert items.count() == 1
     (item,) = items
     row.refresh_from_db()
-    assert (item.unit, item.message_id) == (agencies["สลค."], row.message_id)
+    assert (item.unit, item.message_id) == (units["สลค."], row.message_id)
     assert row.attempts == 1  # the killed attempt left nothing behind, not even its count
     assert letter.recipients.get().state == RecipientState.DELIVERED
 
 
-def test_pool_child_killed_mid_delivery_is_redelivered_by_the_broker(users, agencies, signed_letter, workers,
+def test_pool_child_killed_mid_delivery_is_redelivered_by_the_broker(users, units, signed_letter, workers,
                                                                      tmp_path):
     """Only the process running the task dies: acks_late + reject_on_worker_lost put the message back
     in the queue, and the worker's next child delivers it, once."""
     marks = tmp_path / "marks"
     marks.mkdir()
     worker = workers.start("lost-child", EOFFICE_DELIVERY_TEST_PAUSE=3, EOFFICE_DELIVERY_TEST_MARK_DIR=marks)
-    letter = signed_letter([{"agency": agencies["ภค."].pk}])
+    letter = signed_letter([{"agency": units["ภค."].pk}])
     (row,) = letters.letter_send(letter, by=users["mfa.clerk"])
     mark = marks / f"delivering-{row.pk}"
     wait_for(mark.exists, what="the delivery to start")
@@ -101,12 +101,12 @@ def _redis_start() -> None:
     wait_for(lambda: _redis("ping").stdout.strip() == "PONG", seconds=10, what="Redis to answer")
 
 
-def test_redis_restarted_with_deliveries_in_flight(users, agencies, signed_letter, workers, tmp_path):
+def test_redis_restarted_with_deliveries_in_flight(users, units, signed_letter, workers, tmp_path):
     marks = tmp_path / "marks"
     marks.mkdir()
     worker = workers.start("steady", EOFFICE_DELIVERY_TEST_PAUSE=1.5, EOFFICE_DELIVERY_TEST_MARK_DIR=marks)
-    circular = signed_letter([{"agency": agencies[n].pk} for n in REGISTRIES], circular=True)
-    late = signed_letter([{"agency": agencies["สป.กต."].pk}])
+    circular = signed_letter([{"agency": units[n].pk} for n in REGISTRIES], circular=True)
+    late = signed_letter([{"agency": units["สป.กต."].pk}])
     rows = letters.letter_send(circular, by=users["mfa.clerk"])
     wait_for(lambda: any(marks.iterdir()), what="the first delivery to start")
 

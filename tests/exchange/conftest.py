@@ -3,7 +3,6 @@ Cabinet; a peer portal (whose private key the test holds) hosts the Ministry of 
 import json
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from correspondence.exchange.selectors import agency_by_exchange_id
 from correspondence.exchange.signing import generate_keypair, sign_request
@@ -17,11 +16,6 @@ ENDPOINT = "http://testserver/exchange/v1/"
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def users(demo_officials):
-    return {u.username: u for u in get_user_model().objects.all()}
 
 
 @pytest.fixture

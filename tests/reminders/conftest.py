@@ -1,21 +1,9 @@
 """Fixtures of the reminder tests: demo officials as users, reference units, a routed and minuted item."""
 import pytest
-from django.contrib.auth import get_user_model
 
-from agencies.models import Agency
 from correspondence.models import Channel
 from correspondence.services import receiving
 from eoffice.levels import Urgency
-
-
-@pytest.fixture
-def users(demo_officials):
-    return {u.username: u for u in get_user_model().objects.select_related("official").all()}
-
-
-@pytest.fixture
-def units(reference_data):
-    return {a.short_name or a.name: a for a in Agency.objects.all()}
 
 
 @pytest.fixture

@@ -2,22 +2,10 @@
 import datetime as dt
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from agencies.models import Agency
 from correspondence.models import Channel, IncomingItem
 from correspondence.services import receiving
 from eoffice.thai import BANGKOK
-
-
-@pytest.fixture
-def users(demo_officials):
-    return {u.username: u for u in get_user_model().objects.select_related("official").all()}
-
-
-@pytest.fixture
-def units(reference_data):
-    return {a.short_name or a.name: a for a in Agency.objects.all()}
 
 
 @pytest.fixture
