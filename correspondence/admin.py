@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from correspondence import permissions
 from correspondence.exchange import admin as _exchange_admin  # noqa: F401  (peers, exchange records)
 from correspondence.models import IncomingItem, Letter, RegisterBook, RegisterEntry, SalutationRule
+from eoffice import twofactor
 from eoffice.admin_mixins import ReadOnlyAdmin
 
 
@@ -20,7 +21,7 @@ class RegisterBookAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_filter = ["kind", "year"]
 
     def get_queryset(self, request):
-        return permissions.visible_books(request.user, super().get_queryset(request))
+        return twofactor.unverified_filter(request, permissions.visible_books(request.user, super().get_queryset(request)))
 
 
 @admin.register(RegisterEntry)
@@ -31,8 +32,9 @@ class RegisterEntryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_select_related = ["book__unit"]
 
     def get_queryset(self, request):
-        # The same visibility as the API: an ungranted classified line is not listed, even here.
-        return permissions.visible_entries(request.user, super().get_queryset(request))
+        # The same visibility as the API: an ungranted classified line is not listed, even here, and a
+        # granted one only after the second factor, as in the portal.
+        return twofactor.unverified_filter(request, permissions.visible_entries(request.user, super().get_queryset(request)))
 
 
 class GrantedAdmin(ReadOnlyAdmin, GuardedModelAdmin):
@@ -52,7 +54,7 @@ class LetterAdmin(GrantedAdmin):
     readonly_fields = [f.name for f in Letter._meta.fields]
 
     def get_queryset(self, request):
-        return permissions.visible_letters(request.user, super().get_queryset(request))
+        return twofactor.unverified_filter(request, permissions.visible_letters(request.user, super().get_queryset(request)))
 
 
 @admin.register(IncomingItem)
@@ -63,7 +65,7 @@ class IncomingItemAdmin(GrantedAdmin):
     readonly_fields = [f.name for f in IncomingItem._meta.fields]
 
     def get_queryset(self, request):
-        return permissions.visible_items(request.user, super().get_queryset(request))
+        return twofactor.unverified_filter(request, permissions.visible_items(request.user, super().get_queryset(request)))
 
 
 # Notifications, reminders and destruction lists.

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from correspondence import permissions
 from correspondence.models import Letter, OutboxMessage, OutboxState
 from correspondence.services import delivery
+from eoffice import twofactor
 
 
 @admin.register(OutboxMessage)
@@ -19,8 +20,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     actions = ["resend"]
 
     def get_queryset(self, request):
-        # Classified letters appear only to those who may see them, here as everywhere.
-        return super().get_queryset(request).filter(letter__in=permissions.visible_letters(request.user))
+        # Classified letters appear only to those who may see them, after the second factor, here as everywhere.
+        letters = twofactor.unverified_filter(request, permissions.visible_letters(request.user))
+        return super().get_queryset(request).filter(letter__in=letters)
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -16,6 +16,7 @@ from correspondence.models import (
     Reminder,
 )
 from correspondence.services import retention
+from eoffice import twofactor
 from eoffice.admin_mixins import ReadOnlyAdmin
 from eoffice.levels import Secrecy
 
@@ -48,7 +49,8 @@ class ReminderAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     readonly_fields = ["item_id", "minute_id"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(item__in=permissions.visible_items(request.user).values("pk"))
+        items = twofactor.unverified_filter(request, permissions.visible_items(request.user))
+        return super().get_queryset(request).filter(item__in=items.values("pk"))
 
 
 class LineInline(ReadOnlyAdmin, admin.TabularInline):

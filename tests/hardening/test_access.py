@@ -122,6 +122,30 @@ def test_a_classified_item_without_a_grant_in_the_pages_and_the_admin(client, us
     assert "แผนลับเฉพาะ" not in client.get("/admin/correspondence/registerentry/").content.decode()
 
 
+def test_the_admin_shows_classified_records_only_after_the_second_factor(client, users, world, second_factor):
+    # A secret registrar who is also an administrator: the admin hides what the portal hides until the
+    # session has its second factor, then shows the granted records.
+    registrar = users["soc.secret"]
+    registrar.is_staff = registrar.is_superuser = True
+    registrar.save()
+    client.force_login(registrar)
+    pk = world["secret"].pk
+    lists = ("/admin/correspondence/incomingitem/", "/admin/correspondence/registerentry/")
+    for url in lists:
+        page = client.get(url)
+        assert page.status_code == 200 and "แผนลับเฉพาะ" not in page.content.decode(), url
+    hidden = client.get(f"/admin/correspondence/incomingitem/{pk}/change/")
+    missing = client.get(f"/admin/correspondence/incomingitem/{MISSING}/change/")
+    assert hidden.status_code == missing.status_code and "แผนลับเฉพาะ" not in hidden.content.decode()
+    assert client.get(f"/admin/correspondence/registerbook/{world['secret_book'].pk}/change/").status_code in (302, 404)
+
+    second_factor(client, registrar)
+    for url in lists:
+        assert "แผนลับเฉพาะ" in client.get(url).content.decode(), url
+    assert client.get(f"/admin/correspondence/incomingitem/{pk}/change/").status_code == 200
+    assert client.get(f"/admin/correspondence/registerbook/{world['secret_book'].pk}/change/").status_code == 200
+
+
 # --- register entries of other units -------------------------------------------------------------------------
 
 
