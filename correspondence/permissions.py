@@ -205,6 +205,30 @@ def visible_entries(user, qs: QuerySet | None = None) -> QuerySet:
     )
 
 
+def _linked_to_visible(user) -> Q:
+    """Lines of the letters and items the user may see (and of the item a visible copy was routed from)."""
+    items = visible_items(user)
+    return (Q(letter_id__in=visible_letters(user).values("pk")) | Q(item_id__in=items.values("pk"))
+            | Q(item_id__in=items.filter(parent__isnull=False).values("parent_id")))
+
+
+def citable_entries(user, qs: QuerySet | None = None) -> QuerySet:
+    """Register lines a drafter may cite (อ้างถึง): the lines they may see, and the lines of the letters and
+    items they may see in whichever book holds them. A drafter in a section without registers of its own
+    cites the line its department registered for the section's letter, or for the item routed to it."""
+    qs = RegisterEntry.objects.all() if qs is None else qs
+    return qs.filter(Q(pk__in=visible_entries(user).values("pk")) | _linked_to_visible(user))
+
+
+def citable_recent(user, qs: QuerySet, limit: int) -> list:
+    """The newest ``limit`` of ``citable_entries(user, qs)`` (``qs`` ordered newest first): two indexed
+    look-ups merged, rather than one OR over subqueries the planner cannot order by."""
+    own = list(visible_entries(user, qs)[:limit])
+    linked = list(qs.filter(_linked_to_visible(user))[:limit])
+    merged = {e.pk: e for e in own + linked}
+    return sorted(merged.values(), key=lambda e: (e.registered_at, e.pk), reverse=True)[:limit]
+
+
 def can_see_letter(user, letter: Letter) -> bool:
     return visible_letters(user, Letter.objects.filter(pk=letter.pk)).exists()
 

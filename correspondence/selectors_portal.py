@@ -365,12 +365,15 @@ def letter_page(user, letter: Letter) -> dict:
             "cited_by": cited_by, "history": history}
 
 
-def reference_choices(user, limit: int = 200):
-    """Register lines a drafter may cite (อ้างถึง): visible, active, newest first."""
-    from correspondence.models import EntryStatus
+def reference_choices(user, limit: int = 200, *, verified: bool = True):
+    """Register lines a drafter may cite (อ้างถึง), active, newest first (``permissions.citable_entries``);
+    ``verified=False`` (no second factor in this session): unclassified lines of ordinary books only."""
+    from correspondence.models import BookKind, EntryStatus
 
-    return list(permissions.visible_entries(user).filter(status=EntryStatus.ACTIVE)
-                .select_related("book").order_by("-registered_at", "-pk")[:limit])
+    qs = RegisterEntry.objects.filter(status=EntryStatus.ACTIVE).select_related("book").order_by("-registered_at", "-pk")
+    if not verified:
+        qs = qs.filter(secrecy=Secrecy.NORMAL).exclude(book__kind=BookKind.SECRET)
+    return permissions.citable_recent(user, qs, limit)
 
 
 def recipient_agencies():

@@ -32,7 +32,7 @@ from correspondence.views.common import (
     stored_pdf_response,
     verified,
 )
-from eoffice import thai
+from eoffice import thai, twofactor
 
 PREVIEW_TTL = 600  # seconds a preview PDF stays fetchable
 CACHE_DOWN = "แสดงตัวอย่างไม่ได้ชั่วคราว (ระบบแคชไม่พร้อม) ร่างหนังสือยังบันทึกได้ตามปกติ"
@@ -42,7 +42,8 @@ CACHE_DOWN_SIGNING = "ลงนามไม่ได้ชั่วคราว 
 def _draft_form(request, kind, data=None, initial=None):
     from correspondence.selectors import salutation_rules
 
-    return DraftForm(data, initial=initial, kind=kind, entries=selectors_portal.reference_choices(request.user),
+    return DraftForm(data, initial=initial, kind=kind, entries=selectors_portal.reference_choices(
+                         request.user, verified=twofactor.is_verified(request)),
                      agencies=selectors_portal.recipient_agencies(), signers=selectors_portal.signers_for(request.user),
                      reviewers=selectors_portal.reviewers_for(request.user), salutations=salutation_rules())
 
@@ -153,7 +154,8 @@ def letter_preview(request, kind):
     form.is_valid()  # a half-typed draft still previews: take what cleaned
     if not hasattr(form, "cleaned_data"):
         form.cleaned_data = {}
-    entries = {e.pk: e for e in selectors_portal.reference_choices(request.user)}
+    entries = {e.pk: e for e in selectors_portal.reference_choices(request.user,
+                                                                   verified=twofactor.is_verified(request))}
     ref_texts = [letters.reference_text(entries[pk]) for pk in form.cleaned_data.get("references") or []
                  if pk in entries]
     spec = form.spec(ref_texts)
@@ -250,8 +252,6 @@ def letter_list(request):
     from django.core.paginator import Paginator
 
     state = request.GET.get("state") or None
-    from eoffice import twofactor
-
     qs = twofactor.unverified_filter(request, selectors.letter_list(request.user, state=state).select_related("signer"))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "correspondence/letters.html", {"page": page, "letters": page.object_list,
@@ -348,8 +348,6 @@ def letter_sign(request, pk):
     """Start signing with the PIN/passphrase typed now; the answer polls the job's progress."""
     from signatures import services as signing
     from signatures.errors import SignatureError
-
-    from eoffice import twofactor
 
     letter = selectors.letter_get(request.user, pk, action=None)
     official = official_for(request.user)

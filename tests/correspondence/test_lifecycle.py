@@ -210,6 +210,45 @@ def test_linked_reference_is_written_out_and_must_be_visible(users, units, mfa_s
         assert "ไม่พบหนังสือที่อ้างถึง" in exc.value.message_dict["references"][0]
 
 
+def test_a_drafter_without_registers_cites_the_lines_kept_for_their_section(users, units, mfa_spec):
+    """ส่วนนโยบายฯ keeps no registers: its drafter cites the line ศทส. wrote for the section's own letter and
+    the line of an item routed to the section, and still nothing else of ศทส.'s book."""
+    from correspondence import permissions
+    from correspondence.selectors_portal import reference_choices
+
+    u = users
+    mine = letters.letter_create(by=u["mfa.drafter"], content=mfa_spec, signer=u["mfa.signer"].official,
+                                 recipients=[{"agency": units["สลค."].pk}], reviewers=[u["mfa.reviewer"].official])
+    letters.letter_submit(mine, by=u["mfa.drafter"])
+    letters.letter_review(mine, by=u["mfa.reviewer"], approve=True)
+    mine = letters.letter_issue(mine, by=u["mfa.clerk"])
+    own_line = RegisterEntry.objects.get(letter=mine)
+    item = receiving.incoming_receive(unit=units["ศทส."], by=u["mfa.clerk"], channel=Channel.SCAN,
+                                      subject="ขอให้ส่วนนโยบายพิจารณา", sender_text="สำนักงาน ก.พ.ร.")
+    item, _ = receiving.incoming_register(item, by=u["mfa.clerk"])
+    routed_line = item.register_entries.get()
+    other = receiving.incoming_register(receiving.incoming_receive(
+        unit=units["ศทส."], by=u["mfa.clerk"], channel=Channel.SCAN, subject="เรื่องของศูนย์เอง",
+        sender_text="กรมบัญชีกลาง"), by=u["mfa.clerk"])[0].register_entries.get()
+    from agencies.models import Agency
+
+    section = Agency.objects.get(name="ส่วนนโยบายและยุทธศาสตร์")
+    receiving.item_route(item, by=u["mfa.clerk"], to_units=[section])
+
+    drafter = u["mfa.drafter"]
+    assert not permissions.visible_entries(drafter).exists()  # the register itself stays ศทส.'s
+    choices = [e.pk for e in reference_choices(drafter)]
+    assert set(choices) == {own_line.pk, routed_line.pk} and other.pk not in choices
+    cited = letters.letter_create(by=drafter, content=mfa_spec, references=[{"entry": routed_line.pk},
+                                                                           {"entry": own_line.pk}])
+    assert cited.content["references"][0].startswith("หนังสือสำนักงาน ก.พ.ร. ที่")
+    assert cited.content["references"][1].startswith("หนังสือกระทรวงการต่างประเทศ ด่วนที่สุด ที่ ")
+    assert f"ที่ {mine.number} ลงวันที่" in cited.content["references"][1]
+    with pytest.raises(ValidationError) as exc:
+        letters.letter_create(by=drafter, content=mfa_spec, references=[{"entry": other.pk}])
+    assert "ไม่พบหนังสือที่อ้างถึง" in exc.value.message_dict["references"][0]
+
+
 def test_a_classified_draft_is_granted_to_its_reviewers_and_signer_on_submit(users, mfa_spec):
     from correspondence import permissions
 
@@ -222,3 +261,14 @@ def test_a_classified_draft_is_granted_to_its_reviewers_and_signer_on_submit(use
     letters.letter_submit(letter, by=u["mfa.drafter"])
     assert permissions.can_see_letter(u["mfa.reviewer"], letter) and permissions.can_see_letter(u["mfa.signer"], letter)
     assert not permissions.can_see_letter(u["mfa.clerk"], letter)  # same unit, no grant
+
+
+def test_reference_choices_leave_classified_lines_out_until_the_second_factor(users, units):
+    from correspondence.selectors_portal import reference_choices
+
+    registrar = users["soc.secret"]
+    secret = receiving.incoming_register(receiving.incoming_receive(
+        unit=units["สลค."], by=registrar, channel=Channel.SCAN, subject="แผนลับ", sender_text="กห",
+        secrecy=1), by=registrar)[0].register_entries.get()
+    assert secret.pk in [e.pk for e in reference_choices(registrar)]
+    assert secret.pk not in [e.pk for e in reference_choices(registrar, verified=False)]
