@@ -4,7 +4,8 @@
    lines in ONE book through ``numbering.entry_register`` (the counter row lock, the entry and its
    chained history row), for a fixed time; compared with this machine's ``pgbench`` at 16 clients
    doing single-row updates: (a) all on one row (the same hot-row lock numbering queues on) and
-   (b) pgbench's built-in ``simple-update`` (random rows). Target: numbering / pgbench ≥ 0.5.
+   (b) pgbench's built-in ``simple-update`` (random rows). Target: numbering / pgbench ≥ 0.5. For scale, the
+   same hot-row UPDATE from 16 bare psycopg processes (no Django, no entry): what any Python client can reach.
 2. The register-line list API (``GET /api/v1/entries/``) over 1,000,000 lines, for a non-superuser
    (soc.exec) holding object grants on 5,000 classified items: p95 latency (target ≤ 50 ms) and the
    number of queries per request at page sizes 10, 50 and 200 (must not change).
@@ -65,9 +66,41 @@ def pgbench(seconds: int) -> dict[str, float]:
     run = [_pg_bin("pgbench"), "-n", "-c", str(CLIENTS), "-j", str(min(CLIENTS, os.cpu_count() or 1)),
            "-T", str(seconds)]
     hot = subprocess.run([*run, "-f", script, *args], capture_output=True, text=True, check=True).stdout
+    python = python_hot_row(seconds)  # on the same one-row table, before pgbench -i replaces the schema's tables
     subprocess.run([_pg_bin("pgbench"), "-i", "-q", "-s", "10", *args], capture_output=True, check=True)
     simple = subprocess.run([*run, "-b", "simple-update", *args], capture_output=True, text=True, check=True).stdout
-    return {"hot_row": _tps(hot), "simple_update": _tps(simple)}
+    return {"hot_row": _tps(hot), "simple_update": _tps(simple), "python_hot_row": python}
+
+
+def _bare_client(seconds, ready, go, queue):
+    import psycopg
+
+    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+        cursor = conn.cursor()
+        ready.put(1)
+        go.wait()
+        done, deadline_at = 0, time.time() + seconds
+        while time.time() < deadline_at:
+            cursor.execute("UPDATE bench_counter SET n = n + 1 WHERE id = 1")
+            done += 1
+    queue.put(done)
+
+
+def python_hot_row(seconds: int) -> float:
+    """The ceiling for any client written in Python on this machine: CLIENTS processes doing nothing but
+    pgbench's hot-row UPDATE through psycopg (no Django, no entry, no history), per second."""
+    ctx = mp.get_context("fork")
+    queue, ready, go = ctx.Queue(), ctx.Queue(), ctx.Event()
+    procs = [ctx.Process(target=_bare_client, args=(seconds, ready, go, queue)) for _ in range(CLIENTS)]
+    for p in procs:
+        p.start()
+    for _ in procs:
+        ready.get()
+    go.set()
+    total = sum(queue.get() for _ in procs)
+    for p in procs:
+        p.join()
+    return total / seconds
 
 
 def _client(unit_id, seconds, ready, go, queue):
@@ -92,7 +125,7 @@ def _client(unit_id, seconds, ready, go, queue):
     queue.put(done)
 
 
-def numbering_throughput(seconds: int) -> tuple[float, bool]:
+def numbering_throughput(seconds: int, clients: int | None = None) -> tuple[float, bool]:
     from django.db import connections
 
     from agencies.models import Agency
@@ -102,7 +135,7 @@ def numbering_throughput(seconds: int) -> tuple[float, bool]:
     connections.close_all()
     ctx = mp.get_context("fork")
     queue, ready, go = ctx.Queue(), ctx.Queue(), ctx.Event()
-    procs = [ctx.Process(target=_client, args=(unit.pk, seconds, ready, go, queue)) for _ in range(CLIENTS)]
+    procs = [ctx.Process(target=_client, args=(unit.pk, seconds, ready, go, queue)) for _ in range(clients or CLIENTS)]
     for p in procs:
         p.start()
     for _ in procs:  # every process connected and warm before the clock starts
@@ -235,8 +268,10 @@ def main():
     if args.skip_numbering:
         tps = None
     else:
+        alone, _ = numbering_throughput(max(2, args.seconds // 2), clients=1)
         tps, gap_free = numbering_throughput(args.seconds)
     if tps is not None:
+        print(f"numbering, one client alone: {alone:,.0f} numbers/s ({1000 / alone:.1f} ms a registration)")
         report_numbering(tps, gap_free, pgbench(args.seconds))
     if not args.skip_list:
         list_bench(args)
@@ -248,6 +283,9 @@ def report_numbering(tps, gap_free, pg):
           f"  → ratio {tps / pg['hot_row']:.2f} (target ≥ 0.5)")
     print(f"pgbench, {CLIENTS} clients, built-in simple-update (random rows): {pg['simple_update']:,.0f} tps"
           f"  → ratio {tps / pg['simple_update']:.2f}")
+    print(f"a bare Python client, {CLIENTS} processes doing only the hot-row UPDATE through psycopg: "
+          f"{pg['python_hot_row']:,.0f}/s (ratio {pg['python_hot_row'] / pg['hot_row']:.2f} to pgbench), the most a"
+          f" client in Python reaches on these {os.cpu_count()} CPUs")
 
 
 def list_bench(args):
