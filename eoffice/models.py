@@ -16,6 +16,7 @@ class AccessKind(models.TextChoices):
     DOWNLOAD = "download", "ดาวน์โหลดหนังสือชั้นความลับ"
     GRANT = "grant", "เปลี่ยนสิทธิ์เข้าถึงหนังสือ"
     ROLE = "role", "เปลี่ยนบทบาทหรือสิทธิ์ผู้ใช้"
+    PASSWORD_CHANGED = "password_changed", "เปลี่ยนรหัสผ่าน"
 
 
 class AccessEvent(models.Model):

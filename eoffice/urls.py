@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from eoffice import access_events, twofactor_views, views
+from eoffice import access_events, password_views, twofactor_views, views
 
 admin.site.site_header = "ระบบสารบรรณอิเล็กทรอนิกส์ — ผู้ดูแลระบบ"
 admin.site.site_title = "ผู้ดูแลระบบสารบรรณ"
@@ -15,6 +15,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", password_views.PasswordChange.as_view(), name="password-change"),
+    path("account/password/done/", password_views.PasswordChanged.as_view(), name="password-changed"),
     path("account/two-factor/", twofactor_views.verify, name="two-factor"),
     path("account/two-factor/setup/", twofactor_views.setup, name="two-factor-setup"),
     path("api/v1/auth/second-factor/", twofactor_views.api_verify, name="api-second-factor"),

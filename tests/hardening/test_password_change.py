@@ -1,0 +1,67 @@
+"""An official changes their own password: the rules shown before typing, every refusal in Thai with the old
+password still working, and after a change the new password alone logs in, other sessions and API tokens end,
+and the access log has it."""
+import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from eoffice.models import AccessEvent, AccessKind
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "demo-saraban-2569"
+NEW = "ทะเบียนรับ-ส่ง-ปลอดภัย-2569"
+URL = "/account/password/"
+
+
+def _login(client, username, password):
+    return client.post("/login/", {"username": username, "password": password})
+
+
+def _change(client, old, new1, new2=None):
+    return client.post(URL, {"old_password": old, "new_password1": new1, "new_password2": new2 or new1})
+
+
+def test_the_page_lists_the_rules_in_thai_and_is_linked_from_every_page(client, users):
+    assert client.get(URL)["Location"].startswith("/login/")
+    assert _login(client, "soc.clerk", PASSWORD).status_code == 302
+    page = client.get(URL).content.decode()
+    assert "รหัสผ่านต้องมีอย่างน้อย 12 ตัวอักษร" in page and "รหัสผ่านต้องไม่เป็นตัวเลขทั้งหมด" in page
+    assert f'href="{URL}"' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("old, new1, new2, message", [
+    ("wrong-password", NEW, NEW, "ใส่รหัสผ่านเก่าผิด"),
+    (PASSWORD, NEW, NEW + "x", "รหัสผ่านใหม่ทั้งสองช่องไม่ตรงกัน"),
+    (PASSWORD, "สั้นไป-1", "สั้นไป-1", "รหัสผ่านนี้สั้นเกินไป ต้องมีอย่างน้อย 12 ตัวอักษร"),
+    (PASSWORD, "202612345678", "202612345678", "รหัสผ่านนี้เป็นตัวเลขทั้งหมด"),
+    (PASSWORD, "1qaz2wsx3edc", "1qaz2wsx3edc", "รหัสผ่านนี้เป็นรหัสผ่านที่ใช้กันทั่วไป"),
+])
+def test_a_refused_change_says_why_in_thai_and_changes_nothing(client, users, old, new1, new2, message):
+    _login(client, "soc.clerk", PASSWORD)
+    r = _change(client, old, new1, new2)
+    body = r.content.decode()
+    assert r.status_code == 200 and message in body and "รหัสผ่านเดิมยังใช้ได้ตามปกติ" in body
+    users["soc.clerk"].refresh_from_db()
+    assert users["soc.clerk"].check_password(PASSWORD)
+    assert not AccessEvent.objects.filter(kind=AccessKind.PASSWORD_CHANGED).exists()
+
+
+def test_after_a_change_only_the_new_password_works_and_other_sessions_and_tokens_end(client, users):
+    user = users["soc.clerk"]
+    elsewhere = Client()
+    assert _login(elsewhere, "soc.clerk", PASSWORD).status_code == 302
+    assert elsewhere.get("/").status_code == 200
+    token = Token.objects.create(user=user)
+    _login(client, "soc.clerk", PASSWORD)
+
+    r = _change(client, PASSWORD, NEW)
+    assert r.status_code == 302 and r["Location"] == "/account/password/done/"
+    assert "เปลี่ยนรหัสผ่านแล้ว" in client.get(r["Location"]).content.decode()
+    assert client.get("/").status_code == 200  # this session goes on
+    assert elsewhere.get("/")["Location"].startswith("/login/")  # the other one has ended
+    assert not Token.objects.filter(key=token.key).exists()
+    event = AccessEvent.objects.get(kind=AccessKind.PASSWORD_CHANGED)
+    assert event.user == user and event.detail["tokens_revoked"] == 1
+
+    assert _login(Client(), "soc.clerk", PASSWORD).status_code == 200  # refused: the login page again
+    assert _login(Client(), "soc.clerk", NEW).status_code == 302
