@@ -3,14 +3,13 @@ letters the administrator may see, with a resend action for undeliverable or rej
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from correspondence import permissions
+from correspondence.admin_scope import LetterScoped
 from correspondence.models import Letter, OutboxMessage, OutboxState
 from correspondence.services import delivery
-from eoffice import twofactor
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(LetterScoped, admin.ModelAdmin):
     list_display = ["letter", "recipient", "channel", "state", "attempts", "next_attempt_at", "delivered_at",
                     "receipt_number"]
     list_filter = ["state", "channel"]
@@ -18,11 +17,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     list_select_related = ["letter", "recipient__agency"]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
     actions = ["resend"]
-
-    def get_queryset(self, request):
-        # Classified letters appear only to those who may see them, after the second factor, here as everywhere.
-        letters = twofactor.unverified_filter(request, permissions.visible_letters(request.user))
-        return super().get_queryset(request).filter(letter__in=letters)
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 
-from correspondence import permissions
+from correspondence.admin_scope import ItemScoped
 from correspondence.models import (
     DestructionLine,
     DestructionList,
@@ -16,7 +16,6 @@ from correspondence.models import (
     Reminder,
 )
 from correspondence.services import retention
-from eoffice import twofactor
 from eoffice.admin_mixins import ReadOnlyAdmin
 from eoffice.levels import Secrecy
 
@@ -39,7 +38,7 @@ class NotificationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class ReminderAdmin(ItemScoped, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["due_at", "kind", "recipient", "item_id", "minute_id", "sent_at", "cancelled_at",
                     "cancel_reason"]
     list_filter = ["kind"]
@@ -47,10 +46,6 @@ class ReminderAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     fields = ["item_id", "minute_id", "recipient", "kind", "due_at", "created_at", "sent_at", "cancelled_at",
               "cancel_reason"]
     readonly_fields = ["item_id", "minute_id"]
-
-    def get_queryset(self, request):
-        items = twofactor.unverified_filter(request, permissions.visible_items(request.user))
-        return super().get_queryset(request).filter(item__in=items.values("pk"))
 
 
 class LineInline(ReadOnlyAdmin, admin.TabularInline):

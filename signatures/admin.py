@@ -6,6 +6,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.utils.decorators import method_decorator
 from simple_history.admin import SimpleHistoryAdmin
 
+from correspondence.admin_scope import ItemScoped, LetterScoped
+
 from . import crypto
 from .models import (
     AgencySigningSettings,
@@ -161,30 +163,30 @@ class _ReadOnlyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SigningJob)
-class SigningJobAdmin(_ReadOnlyAdmin):
+class SigningJobAdmin(LetterScoped, _ReadOnlyAdmin):
     list_display = ["pk", "letter", "official", "level", "state", "progress", "message", "created_at"]
     list_filter = ["state", "level"]
     exclude = ["sealed_secret"]
 
 
 @admin.register(LetterSignature)
-class LetterSignatureAdmin(_ReadOnlyAdmin):
+class LetterSignatureAdmin(LetterScoped, _ReadOnlyAdmin):
     list_display = ["letter", "order", "signer_common_name", "official", "level", "signed_at"]
     list_filter = ["level"]
 
 
 @admin.register(LetterArchive)
-class LetterArchiveAdmin(_ReadOnlyAdmin):
+class LetterArchiveAdmin(LetterScoped, _ReadOnlyAdmin):
     list_display = ["letter", "expires_at", "renewed_at", "renewals", "last_error"]
 
 
 @admin.register(ReceiptStamp)
-class ReceiptStampAdmin(_ReadOnlyAdmin):
+class ReceiptStampAdmin(ItemScoped, _ReadOnlyAdmin):
     list_display = ["item", "state", "seal", "message", "stamped_at"]
     list_filter = ["state"]
 
 
 @admin.register(SignatureReport)
-class SignatureReportAdmin(_ReadOnlyAdmin):
+class SignatureReportAdmin(ItemScoped, _ReadOnlyAdmin):
     list_display = ["item", "status", "summary_th", "created_at"]
     list_filter = ["status"]

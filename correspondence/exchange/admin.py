@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from correspondence import admin_scope
 from correspondence.exchange import services
 from correspondence.models import ExchangeAck, ExchangeLog, ExchangeMessage, ExchangePeer
 from eoffice.admin_mixins import ReadOnlyAdmin
@@ -78,6 +79,10 @@ class ExchangeMessageAdmin(ReadOnlyRecords):
     search_fields = ["message_id"]
     list_select_related = ["peer", "item", "recipient"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(
+            admin_scope.through_item(request, optional=True), admin_scope.through_letter(request, "recipient__letter", optional=True))
+
 
 @admin.register(ExchangeLog)
 class ExchangeLogAdmin(ReadOnlyRecords):
@@ -92,3 +97,8 @@ class ExchangeAckAdmin(ReadOnlyRecords):
     list_display = ["created_at", "message", "status", "receipt_number", "attempts", "sent_at", "next_attempt_at"]
     list_filter = ["status"]
     list_select_related = ["message"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(
+            admin_scope.through_item(request, "message__item", optional=True),
+            admin_scope.through_letter(request, "message__recipient__letter", optional=True))

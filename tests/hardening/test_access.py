@@ -125,12 +125,18 @@ def test_a_classified_item_without_a_grant_in_the_pages_and_the_admin(client, us
 def test_the_admin_shows_classified_records_only_after_the_second_factor(client, users, world, second_factor):
     # A secret registrar who is also an administrator: the admin hides what the portal hides until the
     # session has its second factor, then shows the granted records.
+    from signatures.models import ReportStatus, SignatureReport
+
     registrar = users["soc.secret"]
     registrar.is_staff = registrar.is_superuser = True
     registrar.save()
     client.force_login(registrar)
     pk = world["secret"].pk
-    lists = ("/admin/correspondence/incomingitem/", "/admin/correspondence/registerentry/")
+    # Records hanging off the item show its subject (the item's text) in their lists: hidden alike.
+    SignatureReport.objects.create(item=world["secret"], pdf_sha256="0" * 64, report={}, status=ReportStatus.WARNING,
+                                   summary_th="ไม่มีลายมือชื่อ")
+    lists = ("/admin/correspondence/incomingitem/", "/admin/correspondence/registerentry/",
+             "/admin/signatures/signaturereport/")
     for url in lists:
         page = client.get(url)
         assert page.status_code == 200 and "แผนลับเฉพาะ" not in page.content.decode(), url
