@@ -8,7 +8,8 @@
    same hot-row UPDATE from 16 bare psycopg processes (no Django, no entry): what any Python client can reach.
 2. The register-line list API (``GET /api/v1/entries/``) over 1,000,000 lines, for a non-superuser
    (soc.exec) holding object grants on 5,000 classified items: p95 latency (target ≤ 50 ms) and the
-   number of queries per request at page sizes 10, 50 and 200 (must not change).
+   number of queries per request at page sizes 10, 50 and 200 (must not change); and the drafting page's
+   reference choices over the same lines.
 
 Rows are made with INSERT … SELECT generate_series (seconds, not hours).
 
@@ -299,6 +300,25 @@ def list_bench(args):
     q = result["queries"]
     print(f"  queries per request at page size 10/50/200: {q[10]}/{q[50]}/{q[200]}"
           f" ({'constant' if len(set(q.values())) == 1 else 'NOT constant'})")
+    print("reference choices of the drafting page (the newest 200 lines one may cite) over the same lines:")
+    for username in ("soc.exec", "mfa.drafter"):
+        p50, p95, n = reference_choices_latency(username)
+        print(f"  {username}: p50 {p50:.1f} ms, p95 {p95:.1f} ms ({n} lines offered)")
+
+
+def reference_choices_latency(username: str, requests: int = 40) -> tuple[float, float, int]:
+    from django.contrib.auth import get_user_model
+
+    from correspondence.selectors_portal import reference_choices
+
+    user = get_user_model().objects.get(username=username)
+    samples = []
+    for _ in range(requests + 5):
+        t = time.perf_counter()
+        lines = reference_choices(user)
+        samples.append((time.perf_counter() - t) * 1000)
+    samples = sorted(samples[5:])
+    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1], len(lines)
 
 
 if __name__ == "__main__":

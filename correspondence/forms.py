@@ -64,6 +64,7 @@ class DraftForm(forms.Form):
                  **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
+        self.entries = {e.pk: e for e in entries}  # the citable lines offered, by id
         self.fields["references"].choices = [
             (e.pk, f"{e.book.get_kind_display()} เลขที่ {thai.to_thai_digits(str(e.number))} — "
                    f"{e.their_number or '-'} {e.subject[:80]}") for e in entries]

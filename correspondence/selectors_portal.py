@@ -365,15 +365,22 @@ def letter_page(user, letter: Letter) -> dict:
             "cited_by": cited_by, "history": history}
 
 
-def reference_choices(user, limit: int = 200, *, verified: bool = True):
-    """Register lines a drafter may cite (อ้างถึง), active, newest first (``permissions.citable_entries``);
-    ``verified=False`` (no second factor in this session): unclassified lines of ordinary books only."""
+def reference_choices(user, limit: int = 200, *, verified: bool = True, keep=()):
+    """Register lines a drafter may cite (อ้างถึง), active, newest registered first (``permissions.citable_recent``);
+    ``verified=False`` (no second factor in this session): unclassified lines of ordinary books only.
+    ``keep``: lines a draft already cites stay among the choices (older than the newest ``limit``, or
+    classified in an unverified session), so saving the draft does not drop them."""
     from correspondence.models import BookKind, EntryStatus
 
-    qs = RegisterEntry.objects.filter(status=EntryStatus.ACTIVE).select_related("book").order_by("-registered_at", "-pk")
+    qs = RegisterEntry.objects.filter(status=EntryStatus.ACTIVE).select_related("book").order_by("-pk")
     if not verified:
         qs = qs.filter(secrecy=Secrecy.NORMAL).exclude(book__kind=BookKind.SECRET)
-    return permissions.citable_recent(user, qs, limit)
+    chosen = permissions.citable_recent(user, qs, limit)
+    missing = set(keep) - {e.pk for e in chosen}
+    if missing:
+        chosen += [e for e in RegisterEntry.objects.filter(pk__in=missing).select_related("book").order_by("-pk")
+                   if permissions.entry_citable(user, e)]
+    return chosen
 
 
 def recipient_agencies():

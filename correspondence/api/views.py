@@ -107,9 +107,20 @@ class LetterViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixi
     def retrieve(self, request, pk=None):
         return self._detail(self._letter(pk))
 
+    @staticmethod
+    def _references_factor(request, references):
+        """Citing a classified line or one of a secret register writes its number and sender into the letter:
+        it needs the second factor, as reading that line does (asked only for lines the user may cite, so a
+        hidden line still answers "not found")."""
+        ids = [r["entry"] for r in references or [] if r.get("entry")]
+        for entry in RegisterEntry.objects.filter(pk__in=ids, status=EntryStatus.ACTIVE).select_related("book"):
+            if twofactor.is_sensitive(entry) and permissions.entry_citable(request.user, entry):
+                twofactor.require_second_factor(request)
+
     @extend_schema(request=s.LetterWriteSerializer, responses={201: s.LetterDetailSerializer})
     def create(self, request):
         data = _input(s.LetterWriteSerializer, request)
+        self._references_factor(request, data.get("references"))
         letter = letters.letter_create(
             by=request.user, content=data["content"], owner_unit=data.get("owner_unit"), signer=data.get("signer"),
             references=data.get("references"), enclosures=data.get("enclosures"), recipients=data.get("recipients"),
@@ -124,6 +135,7 @@ class LetterViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixi
         ser = s.LetterWriteSerializer(data=request.data, partial=True)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
+        self._references_factor(request, d.get("references"))
         letter = letters.letter_update(letter, by=request.user, content=d.get("content"), signer=d.get("signer"),
                                        references=d.get("references"), enclosures=d.get("enclosures"),
                                        recipients=d.get("recipients"), reviewers=d.get("reviewers"))

@@ -83,7 +83,7 @@ def reference_text(entry: RegisterEntry) -> str:
 
 
 def _set_references(letter: Letter, references, user) -> list[str]:
-    """Replace the letter's references; linked ones must be citable by the user (``permissions.citable_entries``)."""
+    """Replace the letter's references; linked ones must be citable by the user (``permissions.entry_citable``)."""
     letter.references.all().delete()
     texts = []
     for order, ref in enumerate(references or []):
@@ -91,8 +91,8 @@ def _set_references(letter: Letter, references, user) -> list[str]:
             ref = {"text": ref}
         entry_id, text = ref.get("entry"), (ref.get("text") or "").strip()
         if entry_id:
-            entry = permissions.citable_entries(user).filter(pk=entry_id, status=EntryStatus.ACTIVE).first()
-            if entry is None:
+            entry = RegisterEntry.objects.filter(pk=entry_id, status=EntryStatus.ACTIVE).select_related("book").first()
+            if entry is None or not permissions.entry_citable(user, entry):
                 # The same answer whether the line does not exist or is hidden from this user.
                 raise ValidationError({"references": f"ไม่พบหนังสือที่อ้างถึงในทะเบียน (รายการที่ {order + 1})"})
             LetterReference.objects.create(letter=letter, order=order, entry=entry)

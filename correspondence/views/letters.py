@@ -39,11 +39,12 @@ CACHE_DOWN = "แสดงตัวอย่างไม่ได้ชั่ว
 CACHE_DOWN_SIGNING = "ลงนามไม่ได้ชั่วคราว (ระบบคิวงานไม่พร้อม) หนังสือยังไม่ถูกลงนามและไม่มีการเปลี่ยนแปลง กรุณาลองใหม่ภายหลัง"
 
 
-def _draft_form(request, kind, data=None, initial=None):
+def _draft_form(request, kind, data=None, initial=None, letter=None):
     from correspondence.selectors import salutation_rules
 
+    cited = [r.entry_id for r in letter.references.all() if r.entry_id] if letter is not None else []
     return DraftForm(data, initial=initial, kind=kind, entries=selectors_portal.reference_choices(
-                         request.user, verified=twofactor.is_verified(request)),
+                         request.user, verified=twofactor.is_verified(request), keep=cited),
                      agencies=selectors_portal.recipient_agencies(), signers=selectors_portal.signers_for(request.user),
                      reviewers=selectors_portal.reviewers_for(request.user), salutations=salutation_rules())
 
@@ -118,7 +119,7 @@ def letter_edit(request, pk):
     selectors.record_access(request.user, letter, "view")
     if letter.state != LetterState.DRAFT or letter.created_by_id != request.user.pk:
         return redirect("portal:letter", pk=letter.pk)
-    form = _draft_form(request, letter.kind, request.POST or None, initial=_initial_from(letter))
+    form = _draft_form(request, letter.kind, request.POST or None, initial=_initial_from(letter), letter=letter)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         content = form.spec()
@@ -150,21 +151,19 @@ def letter_preview(request, kind):
     official = official_for(request.user)
     if official is None:
         raise PermissionDenied
-    form = _draft_form(request, kind, request.POST)
-    form.is_valid()  # a half-typed draft still previews: take what cleaned
-    if not hasattr(form, "cleaned_data"):
-        form.cleaned_data = {}
-    entries = {e.pk: e for e in selectors_portal.reference_choices(request.user,
-                                                                   verified=twofactor.is_verified(request))}
-    ref_texts = [letters.reference_text(entries[pk]) for pk in form.cleaned_data.get("references") or []
-                 if pk in entries]
-    spec = form.spec(ref_texts)
     letter_pk = request.POST.get("letter")
     letter = None
     if letter_pk and letter_pk.isdigit():
         letter = selectors.letter_get(request.user, int(letter_pk), action=None)
-        if letter.content.get("enclosures"):
-            spec["enclosures"] = letter.content["enclosures"]
+    form = _draft_form(request, kind, request.POST, letter=letter)
+    form.is_valid()  # a half-typed draft still previews: take what cleaned
+    if not hasattr(form, "cleaned_data"):
+        form.cleaned_data = {}
+    ref_texts = [letters.reference_text(form.entries[pk]) for pk in form.cleaned_data.get("references") or []
+                 if pk in form.entries]
+    spec = form.spec(ref_texts)
+    if letter is not None and letter.content.get("enclosures"):
+        spec["enclosures"] = letter.content["enclosures"]
     unit = letter.owner_unit if letter else official.unit
     spec = documents.preview_spec(spec, owner_unit=unit, signer=_official(form.cleaned_data.get("signer")))
     warning = None

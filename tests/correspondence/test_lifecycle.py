@@ -238,7 +238,7 @@ def test_a_drafter_without_registers_cites_the_lines_kept_for_their_section(user
     drafter = u["mfa.drafter"]
     assert not permissions.visible_entries(drafter).exists()  # the register itself stays ศทส.'s
     choices = [e.pk for e in reference_choices(drafter)]
-    assert set(choices) == {own_line.pk, routed_line.pk} and other.pk not in choices
+    assert set(choices) == {own_line.pk, routed_line.pk}
     cited = letters.letter_create(by=drafter, content=mfa_spec, references=[{"entry": routed_line.pk},
                                                                            {"entry": own_line.pk}])
     assert cited.content["references"][0].startswith("หนังสือสำนักงาน ก.พ.ร. ที่")
@@ -272,3 +272,45 @@ def test_reference_choices_leave_classified_lines_out_until_the_second_factor(us
         secrecy=1), by=registrar)[0].register_entries.get()
     assert secret.pk in [e.pk for e in reference_choices(registrar)]
     assert secret.pk not in [e.pk for e in reference_choices(registrar, verified=False)]
+
+
+def test_a_grant_on_a_classified_item_does_not_make_its_secret_register_line_citable(users, units):
+    """Only the secret registrar sees the secret register: an official granted the item reads the item, but
+    neither lists nor cites its line there."""
+    from correspondence import permissions
+    from correspondence.selectors_portal import reference_choices
+    from correspondence.services import grants
+
+    registrar, executive = users["soc.secret"], users["soc.exec"]
+    item, _ = receiving.incoming_register(receiving.incoming_receive(
+        unit=units["สลค."], by=registrar, channel=Channel.SCAN, subject="แผนลับ", sender_text="กห",
+        secrecy=1), by=registrar)
+    line = item.register_entries.get()
+    grants.grant_view(item, executive)
+    assert permissions.can_see_item(executive, item)
+    assert not permissions.entry_citable(executive, line)
+    assert line.pk not in [e.pk for e in reference_choices(executive)]
+    assert permissions.entry_citable(registrar, line)
+
+
+def test_citing_a_classified_line_through_the_api_needs_the_second_factor(users, units, mfa_spec, second_factor):
+    """The secret registrar may cite a line of the secret register, as any reader of it, only once the
+    second factor is given: the line's number and sender are written into the letter."""
+    from rest_framework.test import APIClient
+
+    from agencies.models import Role, RoleAssignment
+
+    registrar = users["soc.secret"]
+    RoleAssignment.objects.create(official=registrar.official, role=Role.DRAFTER, unit=registrar.official.unit)
+    line = receiving.incoming_register(receiving.incoming_receive(
+        unit=units["สลค."], by=registrar, channel=Channel.SCAN, subject="แผนลับ", sender_text="กห",
+        secrecy=1), by=registrar)[0].register_entries.get()
+    client = APIClient()
+    client.force_authenticate(registrar)
+    body = {"content": mfa_spec, "references": [{"entry": line.pk}]}
+    r = client.post("/api/v1/letters/", body, format="json")
+    assert r.status_code == 403 and "ยืนยันตัวตนขั้นที่สอง" in r.json()["detail"]
+    second_factor(client, registrar)
+    r = client.post("/api/v1/letters/", body, format="json")
+    assert r.status_code == 201, r.content.decode()[:300]
+    assert r.json()["content"]["references"] == ["หนังสือกห ที่ -"]  # (no number or date on the scan)
