@@ -17,6 +17,7 @@ class AccessKind(models.TextChoices):
     GRANT = "grant", "เปลี่ยนสิทธิ์เข้าถึงหนังสือ"
     ROLE = "role", "เปลี่ยนบทบาทหรือสิทธิ์ผู้ใช้"
     PASSWORD_CHANGED = "password_changed", "เปลี่ยนรหัสผ่าน"
+    PASSWORD_CHANGE_FAILED = "password_change_failed", "เปลี่ยนรหัสผ่านไม่สำเร็จ (รหัสผ่านปัจจุบันผิด)"
 
 
 class AccessEvent(models.Model):

@@ -41,6 +41,12 @@ def test_a_refused_change_says_why_in_thai_and_changes_nothing(client, users, ol
     r = _change(client, old, new1, new2)
     body = r.content.decode()
     assert r.status_code == 200 and message in body and "รหัสผ่านเดิมยังใช้ได้ตามปกติ" in body
+    # The refusal sits under the field it is about: the rules under the new password, a mismatch under its
+    # confirmation, a wrong password under the current one.
+    field = {"ใส่รหัสผ่านเก่าผิด": "old_password", "รหัสผ่านใหม่ทั้งสองช่องไม่ตรงกัน": "new_password2"}.get(message,
+                                                                                                 "new_password1")
+    errors = body.split(f'id="err_{field}"', 1)
+    assert len(errors) == 2 and message in errors[1].split("</ul>", 1)[0]
     users["soc.clerk"].refresh_from_db()
     assert users["soc.clerk"].check_password(PASSWORD)
     assert not AccessEvent.objects.filter(kind=AccessKind.PASSWORD_CHANGED).exists()
@@ -65,3 +71,16 @@ def test_after_a_change_only_the_new_password_works_and_other_sessions_and_token
 
     assert _login(Client(), "soc.clerk", PASSWORD).status_code == 200  # refused: the login page again
     assert _login(Client(), "soc.clerk", NEW).status_code == 302
+
+
+def test_wrong_current_passwords_end_the_session_after_the_login_limit(client, users, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    _login(client, "soc.clerk", PASSWORD)
+    for _ in range(2):
+        assert _change(client, "guess-" + NEW, NEW).status_code == 200
+    r = _change(client, "guess-again-" + NEW, NEW)
+    assert r.status_code == 403 and "ระบบจึงออกจากระบบให้เพื่อความปลอดภัย" in r.content.decode()
+    assert client.get("/")["Location"].startswith("/login/")  # the session is gone
+    assert AccessEvent.objects.filter(kind=AccessKind.PASSWORD_CHANGE_FAILED, user=users["soc.clerk"]).count() == 3
+    users["soc.clerk"].refresh_from_db()
+    assert users["soc.clerk"].check_password(PASSWORD)
