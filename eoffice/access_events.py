@@ -130,6 +130,14 @@ def on_user_saved(sender, instance, created, **kwargs):
     changed = {f: getattr(instance, f) for f in _WATCHED_USER_FLAGS if old[f] != getattr(instance, f)}
     if changed:
         record(AccessKind.ROLE, target=_label(instance), change="flags", **changed)
+    if getattr(instance, "_password", None) is not None:
+        # set_password() was called (Django clears this for its own hash upgrades at login, which are not
+        # changes). Wherever it changed (the official's own page, the admin, manage.py changepassword): the
+        # API tokens issued against the old password end with it, and the change is logged.
+        from rest_framework.authtoken.models import Token
+
+        revoked = Token.objects.filter(user=instance).delete()[0]
+        record(AccessKind.PASSWORD_CHANGED, target=_label(instance), tokens_revoked=revoked)
 
 
 def on_official_pre_save(sender, instance, **kwargs):

@@ -2,8 +2,8 @@
 
 Django's PasswordChangeView with the portal's page: the rules listed before typing, each refusal in Thai
 (``locale/th`` fills what Django's Thai catalogue lacks) and under the field it is about, the session kept
-and every other session ended (Django's session hash). API tokens were issued against the old password, so
-they end with it; the change goes into the access log.
+and every other session ended (Django's session hash). The API tokens end and the change is logged wherever
+a password changes (``access_events.on_user_saved``).
 
 A wrong current password is logged too, and after as many as a login allows (AXES_FAILURE_LIMIT within
 AXES_COOLOFF_TIME) the session ends: a session left open on a shared machine must not become a way to
@@ -19,7 +19,6 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from eoffice import access_events
 from eoffice.models import AccessEvent, AccessKind
@@ -49,13 +48,6 @@ class PasswordChange(auth_views.PasswordChangeView):
         context = super().get_context_data(**kwargs)
         context["rules"] = password_validation.password_validators_help_texts()
         return context
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        revoked = Token.objects.filter(user=self.request.user).delete()[0]
-        access_events.record(AccessKind.PASSWORD_CHANGED, request=self.request, user=self.request.user,
-                             tokens_revoked=revoked)
-        return response
 
     def form_invalid(self, form):
         if form.has_error("old_password", "password_incorrect"):

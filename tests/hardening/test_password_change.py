@@ -38,6 +38,7 @@ def test_the_page_lists_the_rules_in_thai_and_is_linked_from_every_page(client, 
 ])
 def test_a_refused_change_says_why_in_thai_and_changes_nothing(client, users, old, new1, new2, message):
     _login(client, "soc.clerk", PASSWORD)
+    changes = AccessEvent.objects.filter(kind=AccessKind.PASSWORD_CHANGED).count()
     r = _change(client, old, new1, new2)
     body = r.content.decode()
     assert r.status_code == 200 and message in body and "รหัสผ่านเดิมยังใช้ได้ตามปกติ" in body
@@ -49,7 +50,7 @@ def test_a_refused_change_says_why_in_thai_and_changes_nothing(client, users, ol
     assert len(errors) == 2 and message in errors[1].split("</ul>", 1)[0]
     users["soc.clerk"].refresh_from_db()
     assert users["soc.clerk"].check_password(PASSWORD)
-    assert not AccessEvent.objects.filter(kind=AccessKind.PASSWORD_CHANGED).exists()
+    assert AccessEvent.objects.filter(kind=AccessKind.PASSWORD_CHANGED).count() == changes
 
 
 def test_after_a_change_only_the_new_password_works_and_other_sessions_and_tokens_end(client, users):
@@ -66,8 +67,8 @@ def test_after_a_change_only_the_new_password_works_and_other_sessions_and_token
     assert client.get("/").status_code == 200  # this session goes on
     assert elsewhere.get("/")["Location"].startswith("/login/")  # the other one has ended
     assert not Token.objects.filter(key=token.key).exists()
-    event = AccessEvent.objects.get(kind=AccessKind.PASSWORD_CHANGED)
-    assert event.user == user and event.detail["tokens_revoked"] == 1
+    event = AccessEvent.objects.filter(kind=AccessKind.PASSWORD_CHANGED).latest("at")
+    assert event.user == user and event.target == f"user:{user.pk}" and event.detail["tokens_revoked"] == 1
 
     assert _login(Client(), "soc.clerk", PASSWORD).status_code == 200  # refused: the login page again
     assert _login(Client(), "soc.clerk", NEW).status_code == 302
@@ -84,3 +85,16 @@ def test_wrong_current_passwords_end_the_session_after_the_login_limit(client, u
     assert AccessEvent.objects.filter(kind=AccessKind.PASSWORD_CHANGE_FAILED, user=users["soc.clerk"]).count() == 3
     users["soc.clerk"].refresh_from_db()
     assert users["soc.clerk"].check_password(PASSWORD)
+
+
+def test_a_password_set_by_an_administrator_also_ends_the_tokens_and_is_logged(client, users):
+    user, admin = users["soc.clerk"], users["admin"]
+    token = Token.objects.create(user=user)
+    client.force_login(admin)
+    r = client.post(f"/admin/auth/user/{user.pk}/password/", {"password1": NEW, "password2": NEW})
+    assert r.status_code == 302, r.content.decode()[:500]
+    assert not Token.objects.filter(key=token.key).exists()
+    event = AccessEvent.objects.filter(kind=AccessKind.PASSWORD_CHANGED).latest("at")
+    assert event.user == admin and event.target == f"user:{user.pk}"
+    user.refresh_from_db()
+    assert user.check_password(NEW)
