@@ -368,8 +368,8 @@ def letter_page(user, letter: Letter) -> dict:
 def reference_choices(user, limit: int = 200, *, verified: bool = True, keep=()):
     """Register lines a drafter may cite (อ้างถึง), active, newest registered first (``permissions.citable_recent``);
     ``verified=False`` (no second factor in this session): unclassified lines of ordinary books only.
-    ``keep``: lines a draft already cites stay among the choices (older than the newest ``limit``, or
-    classified in an unverified session), so saving the draft does not drop them."""
+    ``keep``: active lines a draft already cites stay among the choices even when older than the newest
+    ``limit`` (classified ones only in a verified session: the edit page asks for it first)."""
     from correspondence.models import BookKind, EntryStatus
 
     qs = RegisterEntry.objects.filter(status=EntryStatus.ACTIVE).select_related("book").order_by("-pk")
@@ -378,8 +378,7 @@ def reference_choices(user, limit: int = 200, *, verified: bool = True, keep=())
     chosen = permissions.citable_recent(user, qs, limit)
     missing = set(keep) - {e.pk for e in chosen}
     if missing:
-        chosen += [e for e in RegisterEntry.objects.filter(pk__in=missing).select_related("book").order_by("-pk")
-                   if permissions.entry_citable(user, e)]
+        chosen += [e for e in qs.filter(pk__in=missing) if permissions.entry_citable(user, e)]
     return chosen
 
 

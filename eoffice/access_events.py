@@ -119,7 +119,7 @@ _WATCHED_USER_FLAGS = ("is_superuser", "is_staff", "is_active")
 def on_user_pre_save(sender, instance, **kwargs):
     if not instance.pk:
         return
-    old = sender.objects.filter(pk=instance.pk).values(*_WATCHED_USER_FLAGS).first()
+    old = sender.objects.filter(pk=instance.pk).values(*_WATCHED_USER_FLAGS, "password").first()
     instance._access_flags_before = old
 
 
@@ -130,10 +130,12 @@ def on_user_saved(sender, instance, created, **kwargs):
     changed = {f: getattr(instance, f) for f in _WATCHED_USER_FLAGS if old[f] != getattr(instance, f)}
     if changed:
         record(AccessKind.ROLE, target=_label(instance), change="flags", **changed)
-    if getattr(instance, "_password", None) is not None:
+    disabled = instance.password != old["password"] and not instance.has_usable_password()
+    if getattr(instance, "_password", None) is not None or disabled:
         # set_password() was called (Django clears this for its own hash upgrades at login, which are not
-        # changes). Wherever it changed (the official's own page, the admin, manage.py changepassword): the
-        # API tokens issued against the old password end with it, and the change is logged.
+        # changes), or password login was switched off. Wherever it happened (the official's own page, the
+        # admin, manage.py changepassword): the API tokens issued against the old password end with it, and
+        # the change is logged.
         from rest_framework.authtoken.models import Token
 
         revoked = Token.objects.filter(user=instance).delete()[0]

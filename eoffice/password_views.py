@@ -35,8 +35,12 @@ class PortalPasswordChangeForm(PasswordChangeForm):
 
 
 def _recent_failures(user) -> int:
+    """Wrong current passwords within the lockout time, since the user's last login or password change."""
     since = timezone.now() - dt.timedelta(hours=settings.AXES_COOLOFF_TIME)
-    return AccessEvent.objects.filter(kind=AccessKind.PASSWORD_CHANGE_FAILED, user=user, at__gte=since).count()
+    last_good = (AccessEvent.objects.filter(kind__in=[AccessKind.LOGIN, AccessKind.PASSWORD_CHANGED], user=user,
+                                            at__gte=since).order_by("-at").values_list("at", flat=True).first())
+    return AccessEvent.objects.filter(kind=AccessKind.PASSWORD_CHANGE_FAILED, user=user,
+                                      at__gte=max(since, last_good) if last_good else since).count()
 
 
 class PasswordChange(auth_views.PasswordChangeView):

@@ -81,7 +81,8 @@ class ExchangeMessageAdmin(ReadOnlyRecords):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(
-            admin_scope.through_item(request, optional=True), admin_scope.through_letter(request, "recipient__letter", optional=True))
+            admin_scope.through_item(request, optional=True),
+            admin_scope.through_letter(request, "recipient__letter", optional=True))
 
 
 @admin.register(ExchangeLog)

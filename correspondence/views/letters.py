@@ -119,6 +119,11 @@ def letter_edit(request, pk):
     selectors.record_access(request.user, letter, "view")
     if letter.state != LetterState.DRAFT or letter.created_by_id != request.user.pk:
         return redirect("portal:letter", pk=letter.pk)
+    # A draft citing a classified line (or one of a secret register) shows that line: second factor first.
+    for ref in letter.references.select_related("entry__book").filter(entry__isnull=False):
+        gate = second_factor_gate(request, ref.entry)
+        if gate:
+            return gate
     form = _draft_form(request, letter.kind, request.POST or None, initial=_initial_from(letter), letter=letter)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -155,7 +160,9 @@ def letter_preview(request, kind):
     letter = None
     if letter_pk and letter_pk.isdigit():
         letter = selectors.letter_get(request.user, int(letter_pk), action=None)
-    form = _draft_form(request, kind, request.POST, letter=letter)
+    # The lines a draft already cites are offered to its own drafter only (and, classified, only verified).
+    own_draft = letter is not None and letter.state == LetterState.DRAFT and letter.created_by_id == request.user.pk
+    form = _draft_form(request, kind, request.POST, letter=letter if own_draft else None)
     form.is_valid()  # a half-typed draft still previews: take what cleaned
     if not hasattr(form, "cleaned_data"):
         form.cleaned_data = {}

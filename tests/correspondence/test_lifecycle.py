@@ -314,3 +314,25 @@ def test_citing_a_classified_line_through_the_api_needs_the_second_factor(users,
     r = client.post("/api/v1/letters/", body, format="json")
     assert r.status_code == 201, r.content.decode()[:300]
     assert r.json()["content"]["references"] == ["หนังสือกห ที่ -"]  # (no number or date on the scan)
+
+
+def test_a_draft_citing_a_classified_line_opens_for_editing_only_after_the_second_factor(client, users, units, mfa_spec,
+                                                                                        second_factor):
+    from django.urls import reverse
+
+    from agencies.models import Role, RoleAssignment
+
+    registrar = users["soc.secret"]
+    RoleAssignment.objects.create(official=registrar.official, role=Role.DRAFTER, unit=registrar.official.unit)
+    line = receiving.incoming_register(receiving.incoming_receive(
+        unit=units["สลค."], by=registrar, channel=Channel.SCAN, subject="แผนลับ", sender_text="กห",
+        secrecy=1), by=registrar)[0].register_entries.get()
+    draft = letters.letter_create(by=registrar, content=mfa_spec, references=[{"entry": line.pk}])
+    assert draft.secrecy == 0  # the letter itself is not classified: the cited line is
+    client.force_login(registrar)
+    url = reverse("portal:letter-edit", args=[draft.pk])
+    r = client.get(url)
+    assert r.status_code == 302 and "/account/two-factor" in r["Location"]
+    second_factor(client, registrar)
+    page = client.get(url)
+    assert page.status_code == 200 and f'value="{line.pk}"' in page.content.decode()

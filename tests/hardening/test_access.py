@@ -140,6 +140,8 @@ def test_the_admin_shows_classified_records_only_after_the_second_factor(client,
     for url in lists:
         page = client.get(url)
         assert page.status_code == 200 and "แผนลับเฉพาะ" not in page.content.decode(), url
+    report = SignatureReport.objects.get(item=world["secret"])
+    assert client.get(f"/admin/signatures/signaturereport/{report.pk}/history/").status_code == 404
     hidden = client.get(f"/admin/correspondence/incomingitem/{pk}/change/")
     missing = client.get(f"/admin/correspondence/incomingitem/{MISSING}/change/")
     assert hidden.status_code == missing.status_code and "แผนลับเฉพาะ" not in hidden.content.decode()
@@ -149,6 +151,7 @@ def test_the_admin_shows_classified_records_only_after_the_second_factor(client,
     for url in lists:
         assert "แผนลับเฉพาะ" in client.get(url).content.decode(), url
     assert client.get(f"/admin/correspondence/incomingitem/{pk}/change/").status_code == 200
+    assert client.get(f"/admin/signatures/signaturereport/{report.pk}/history/").status_code == 200
     assert client.get(f"/admin/correspondence/registerbook/{world['secret_book'].pk}/change/").status_code == 200
 
 

@@ -98,3 +98,23 @@ def test_a_password_set_by_an_administrator_also_ends_the_tokens_and_is_logged(c
     assert event.user == admin and event.target == f"user:{user.pk}"
     user.refresh_from_db()
     assert user.check_password(NEW)
+
+
+def test_the_count_of_wrong_current_passwords_starts_again_at_each_login(client, users, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    _login(client, "soc.clerk", PASSWORD)
+    for _ in range(2):
+        assert _change(client, "guess-" + NEW, NEW).status_code == 200
+    _login(client, "soc.clerk", PASSWORD)  # the official logs in again: a typo is not the third guess
+    for _ in range(2):
+        assert _change(client, "guess-" + NEW, NEW).status_code == 200
+    assert client.get("/").status_code == 200
+
+
+def test_switching_password_login_off_also_ends_the_tokens(users):
+    user = users["soc.clerk"]
+    token = Token.objects.create(user=user)
+    user.set_unusable_password()
+    user.save()
+    assert not Token.objects.filter(key=token.key).exists()
+    assert AccessEvent.objects.filter(kind=AccessKind.PASSWORD_CHANGED, target=f"user:{user.pk}").exists()
