@@ -138,16 +138,23 @@ def _grant_exists(user, user_model, group_model, codename, ref):
 # --- visibility filters ----------------------------------------------------------------------------------
 
 
+def _plain_letters(user, official, scope) -> Q:
+    """Unclassified letters of the official's units, or that they drafted or sign (reviewers: see below)."""
+    return Q(secrecy=Secrecy.NORMAL) & (
+        Q(owner_unit__in=scope) | Q(issuing_unit__in=scope) | Q(created_by=user) | Q(signer=official))
+
+
+def _plain_items(scope) -> Q:
+    return Q(secrecy=Secrecy.NORMAL, unit__in=scope)
+
+
 def visible_letters(user, qs: QuerySet | None = None) -> QuerySet:
     qs = Letter.objects.all() if qs is None else qs
     official = official_for(user)
     if official is None:
         return qs.none()
     scope = units_below(official.unit_id)
-    plain = Q(secrecy=Secrecy.NORMAL) & (
-        Q(owner_unit__in=scope) | Q(issuing_unit__in=scope) | Q(created_by=user)
-        | Q(signer=official) | Q(review_steps__reviewer=official)
-    )
+    plain = _plain_letters(user, official, scope) | Q(secrecy=Secrecy.NORMAL, review_steps__reviewer=official)
     classified = Q(secrecy__gte=Secrecy.CONFIDENTIAL, secrecy__lte=official.clearance) & Q(
         _grant_exists(user, LetterUserGrant, LetterGroupGrant, VIEW_LETTER, OuterRef("pk"))
     )
@@ -163,7 +170,7 @@ def visible_items(user, qs: QuerySet | None = None) -> QuerySet:
         return qs.none()
     scope = units_below(official.unit_id)
     return qs.filter(
-        Q(secrecy=Secrecy.NORMAL, unit__in=scope)
+        _plain_items(scope)
         | Q(secrecy__gte=Secrecy.CONFIDENTIAL, secrecy__lte=official.clearance)
         & Q(_grant_exists(user, IncomingItemUserGrant, IncomingItemGroupGrant, VIEW_ITEM, OuterRef("pk")))
     )
@@ -221,12 +228,20 @@ LINKED_WINDOW = 500  # the newest letters and items a drafter may see, whose lin
 
 def citable_recent(user, qs: QuerySet, limit: int) -> list:
     """The newest ``limit`` lines of ``qs`` (ordered newest id first) the user may cite: the newest lines
-    they may see, and the ordinary lines of the newest LINKED_WINDOW letters and items they may see (ids
-    fetched first, so each query stays on one index whatever the size of the register)."""
+    they may see, and the ordinary lines of the newest LINKED_WINDOW unclassified letters and items of
+    their units (or that they drafted or sign). Only unclassified letters and items can lead to an ordinary
+    line, so the classified branch of visibility (grant look-ups, not indexable) is left out here, and each
+    query stays on its own index however large the register and the items grow."""
+    official = official_for(user)
+    if official is None:
+        return []
+    scope = units_below(official.unit_id)
     own = list(visible_entries(user, qs)[:limit])
-    letter_ids = list(visible_letters(user).order_by("-pk").values_list("pk", flat=True)[:LINKED_WINDOW])
+    letter_ids = list(Letter.objects.filter(_plain_letters(user, official, scope)).order_by("-pk")
+                      .values_list("pk", flat=True)[:LINKED_WINDOW])
     item_ids = set()
-    for pk, parent_id in visible_items(user).order_by("-pk").values_list("pk", "parent_id")[:LINKED_WINDOW]:
+    for pk, parent_id in (IncomingItem.objects.filter(_plain_items(scope)).order_by("-pk")
+                          .values_list("pk", "parent_id")[:LINKED_WINDOW]):
         item_ids.add(pk)
         if parent_id:
             item_ids.add(parent_id)
