@@ -180,36 +180,35 @@ def minute_acknowledge(request, pk):
     return hx_redirect(request, reverse("portal:item", args=[minute.item_id]))
 
 
-@require_POST
-@login_required
-def item_close(request, pk):
+def _form_action(request, pk, form_class, act, done: str, missing: str):
+    """An item action with a small form (close, reject): a missing field or the service's refusal comes
+    back as a message on the item's page."""
     item = _item_for_action(request, pk)
-    form = CloseForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            receiving.item_close(item, by=request.user, filed_at=form.cleaned_data["filed_at"])
+            act(item, form.cleaned_data)
         except ValidationError as exc:
             errors_to_messages(request, exc)
         else:
-            messages.success(request, "ปิดเรื่องแล้ว")
+            messages.success(request, done)
     else:
-        messages.error(request, "กรุณาระบุที่เก็บหนังสือ")
+        messages.error(request, missing)
     return hx_redirect(request, reverse("portal:item", args=[item.pk]))
+
+
+@require_POST
+@login_required
+def item_close(request, pk):
+    return _form_action(request, pk, CloseForm,
+                        lambda item, d: receiving.item_close(item, by=request.user, filed_at=d["filed_at"]),
+                        "ปิดเรื่องแล้ว", "กรุณาระบุที่เก็บหนังสือ")
 
 
 @require_POST
 @login_required
 def item_reject(request, pk):
     """ปฏิเสธการรับ (wrong addressee, incomplete): before registration, with the reason the sender sees."""
-    item = _item_for_action(request, pk)
-    form = RejectForm(request.POST)
-    if form.is_valid():
-        try:
-            receiving.incoming_reject(item, by=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            errors_to_messages(request, exc)
-        else:
-            messages.success(request, "ปฏิเสธการรับแล้ว ผู้ส่งจะเห็นเหตุผลที่ระบุ")
-    else:
-        messages.error(request, "กรุณาระบุเหตุที่ปฏิเสธการรับ")
-    return hx_redirect(request, reverse("portal:item", args=[item.pk]))
+    return _form_action(request, pk, RejectForm,
+                        lambda item, d: receiving.incoming_reject(item, by=request.user, reason=d["reason"]),
+                        "ปฏิเสธการรับแล้ว ผู้ส่งจะเห็นเหตุผลที่ระบุ", "กรุณาระบุเหตุที่ปฏิเสธการรับ")
