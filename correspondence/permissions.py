@@ -219,7 +219,8 @@ def visible_entries(user, qs: QuerySet | None = None) -> QuerySet:
 # Classified lines are cited only through visible_entries (grant and clearance, or the secret registrar).
 
 
-def _ordinary(qs: QuerySet) -> QuerySet:
+def ordinary_lines(qs: QuerySet) -> QuerySet:
+    """Unclassified lines outside the secret registers."""
     return qs.filter(secrecy=Secrecy.NORMAL).exclude(book__kind=BookKind.SECRET)
 
 
@@ -245,7 +246,7 @@ def citable_recent(user, qs: QuerySet, limit: int) -> list:
         item_ids.add(pk)
         if parent_id:
             item_ids.add(parent_id)
-    linked = list(_ordinary(qs).filter(Q(letter_id__in=letter_ids) | Q(item_id__in=item_ids))[:limit]) \
+    linked = list(ordinary_lines(qs).filter(Q(letter_id__in=letter_ids) | Q(item_id__in=item_ids))[:limit]) \
         if letter_ids or item_ids else []
     merged = {e.pk: e for e in own + linked}
     return sorted(merged.values(), key=lambda e: e.pk, reverse=True)[:limit]

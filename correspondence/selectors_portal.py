@@ -370,11 +370,11 @@ def reference_choices(user, limit: int = 200, *, verified: bool = True, keep=())
     ``verified=False`` (no second factor in this session): unclassified lines of ordinary books only.
     ``keep``: active lines a draft already cites stay among the choices even when older than the newest
     ``limit`` (classified ones only in a verified session: the edit page asks for it first)."""
-    from correspondence.models import BookKind, EntryStatus
+    from correspondence.models import EntryStatus
 
     qs = RegisterEntry.objects.filter(status=EntryStatus.ACTIVE).select_related("book").order_by("-pk")
     if not verified:
-        qs = qs.filter(secrecy=Secrecy.NORMAL).exclude(book__kind=BookKind.SECRET)
+        qs = permissions.ordinary_lines(qs)
     chosen = permissions.citable_recent(user, qs, limit)
     missing = set(keep) - {e.pk for e in chosen}
     if missing:
