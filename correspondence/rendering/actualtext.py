@@ -57,7 +57,7 @@ def count_clusters(textbox) -> int:
         return 0
     textbox.pango_layout.reactivate(textbox.style)
     try:
-        pango.pango_layout_set_single_paragraph_mode(textbox.pango_layout.layout, True)
+        single_paragraph(textbox.pango_layout)
         first_line, _ = textbox.pango_layout.get_first_line()
         total = 0
         run = first_line.runs[0]
@@ -68,6 +68,17 @@ def count_clusters(textbox) -> int:
         return total
     finally:
         textbox.pango_layout.deactivate()
+
+
+_PARAGRAPH_SEPARATORS = ("\n", "\r", "\u2029")
+
+
+def single_paragraph(layout) -> None:
+    """Draw paragraph separators as glyphs, as WeasyPrint does. Only set when the line has
+    one: setting it lays the (kept, already shaped) line out again, and it changes nothing
+    for a line without one."""
+    if any(separator in layout.text for separator in _PARAGRAPH_SEPARATORS):
+        pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
 
 
 _reverse_cmaps: dict[str, dict[int, str]] = {}
@@ -118,7 +129,7 @@ def draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
 
 
 def _draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
-    pango.pango_layout_set_single_paragraph_mode(textbox.pango_layout.layout, True)
+    single_paragraph(textbox.pango_layout)
 
     if text_overflow == "ellipsis" or block_ellipsis != "none":
         assert textbox.pango_layout.max_width is not None

@@ -8,20 +8,53 @@ box that is not generated is only resolved if a generated neighbour on its side 
 (``compute_variable_dimension``), and then exactly as WeasyPrint would have: resolve, then
 zero its size and spacing.
 
+Kept line layouts: WeasyPrint shapes every line twice. Layout leaves each text box's Pango
+layout holding exactly the line's text at unlimited width, then throws it away
+(``Layout.deactivate``) and builds and shapes it again to draw (``reactivate``). Here the
+layout is kept, and drawing reuses it whenever the rebuilt one would be the same (same style,
+no CSS justification spacing); otherwise it is rebuilt as before.
+
+Computed styles: ``ComputedStyle.__missing__`` runs its whole general path (logical
+properties, pending values, math functions) for every property an element did not set, which
+is most of them; a letter asks it ~3,000 times. For a property that is not cascaded, not a
+custom or logical-mapped one, and not one of the few with special rules, the answer is simply
+the initial value or the parent's value, and that is what the short path returns.
+
 Pinned to WeasyPrint 70.0 like ``actualtext``: ``install()`` refuses other versions.
 """
 
 from __future__ import annotations
 
 import weasyprint
+from weasyprint import css as wp_css
+from weasyprint.css.computed_values import PHYSICAL_FUNCTIONS
+from weasyprint.css.properties import INHERITED, INITIAL_NOT_COMPUTED, INITIAL_VALUES
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import page as wp_page
+from weasyprint.text import line_break as wp_line_break
+from weasyprint.text.ffi import pango
 
 SUPPORTED_WEASYPRINT = "70.0"
 _SIDES = ("top", "right", "bottom", "left")
 _resolve_percentages = wp_page.resolve_percentages
 _compute_variable_dimension = wp_page.compute_variable_dimension
+_deactivate = wp_line_break.Layout.deactivate
+_reactivate = wp_line_break.Layout.reactivate
+_missing = wp_css.ComputedStyle.__missing__
 _installed = False
+
+# Properties whose value, when no rule sets them, is the initial value as is (no computing) or
+# the parent's computed value. Left out, for the general path: text-decoration (propagated),
+# page ('auto' rule), position/float/display (their specified values are kept), custom
+# properties. A physical property (margin-left …) takes the short path only when none of the
+# logical properties that could set it (margin-inline-start …, either direction) is cascaded.
+_SPECIAL = ({"page", "position", "float", "display"}
+            | {key for key in INITIAL_VALUES if key.startswith("text_decoration_")})
+_PLAIN_INITIAL = frozenset(key for key in INITIAL_VALUES
+                           if key not in INHERITED and key not in INITIAL_NOT_COMPUTED and key not in _SPECIAL)
+_PLAIN_INHERITED = frozenset(key for key in INHERITED if key in INITIAL_VALUES and key not in _SPECIAL)
+_LOGICAL = {key: (function(block="ttb", inline="ltr"), function(block="ttb", inline="rtl"))
+            for key, function in PHYSICAL_FUNCTIONS.items()}
 
 
 def resolve_percentages(box, containing_block):
@@ -43,6 +76,34 @@ def compute_variable_dimension(context, side_boxes, vertical, available_size):
     return _compute_variable_dimension(context, side_boxes, vertical, available_size)
 
 
+def computed_missing(style, key):
+    cascaded = style.cascaded
+    logical = _LOGICAL.get(key)
+    if key not in cascaded and (logical is None or (logical[0] not in cascaded and logical[1] not in cascaded)):
+        if key in _PLAIN_INITIAL:
+            value = style[key] = INITIAL_VALUES[key]
+            return value
+        if key in _PLAIN_INHERITED and style.parent_style is not None:
+            value = style[key] = style.parent_style[key]
+            return value
+    return _missing(style, key)
+
+
+def deactivate(layout) -> None:
+    layout._kept = True  # the Pango layout, its style and language stay
+
+
+def reactivate(layout, style) -> None:
+    if layout.__dict__.pop("_kept", False):
+        if style is layout.style and not layout.justification_spacing:
+            # What reactivate would build: this text, unlimited width (a line that fitted
+            # keeps the width it was laid out at; Pango ignores an unchanged width), no extra
+            # spacing.
+            pango.pango_layout_set_width(layout.layout, -1)
+            return
+    _reactivate(layout, style)
+
+
 def install() -> None:
     """Patch WeasyPrint's page layout (idempotent)."""
     global _installed
@@ -54,4 +115,7 @@ def install() -> None:
             f"found {weasyprint.__version__}: review make_margin_boxes against the new version")
     wp_page.resolve_percentages = resolve_percentages
     wp_page.compute_variable_dimension = compute_variable_dimension
+    wp_line_break.Layout.deactivate = deactivate
+    wp_css.ComputedStyle.__missing__ = computed_missing
+    wp_line_break.Layout.reactivate = reactivate
     _installed = True

@@ -74,3 +74,88 @@ def test_margin_boxes_are_where_weasyprint_puts_them(monkeypatch):
     assert fast == plain
     assert {keyword for _, keyword, *_ in fast} >= {"@top-left", "@top-center", "@top-right", "@bottom-right",
                                                      "@left-middle"}
+
+
+def _content_streams(pdf: bytes) -> list[bytes]:
+    import io
+
+    import pypdf
+
+    return [page.get_contents().get_data() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+
+
+@pytest.mark.parametrize("name", ["moi-2563", "mfa-2563", "memo", "order", "certificate"])
+def test_kept_line_layouts_draw_what_rebuilt_ones_draw(monkeypatch, name):
+    spec = SPECS[name]
+    kept = _content_streams(letter_pdf.render_letter_pdf(spec))
+    from weasyprint.text import line_break
+
+    monkeypatch.setattr(line_break.Layout, "deactivate", speedups._deactivate)
+    monkeypatch.setattr(line_break.Layout, "reactivate", speedups._reactivate)
+    rebuilt = _content_streams(letter_pdf.render_letter_pdf(spec))
+    assert kept == rebuilt
+    assert len(kept) >= 1 and all(b"ActualText" in stream for stream in kept)
+
+
+def test_a_kept_layout_is_reused_only_when_nothing_differs():
+    from weasyprint.text import line_break
+
+    document = letter_pdf._layout(letter_pdf.letter_html(SPECS["moi-2563"]))
+    texts = [box for page in document.pages for box in page._page_box.descendants()
+             if type(box).__name__ == "TextBox" and box.text.strip()]
+    layout = texts[0].pango_layout
+    assert layout.__dict__.get("_kept") and isinstance(layout, line_break.Layout)
+    pango_layout = layout.layout
+    layout.reactivate(texts[0].style)
+    assert layout.layout is pango_layout  # same style, no extra spacing: reused
+    layout.deactivate()
+    other_style = texts[0].style.copy()
+    layout.reactivate(other_style)
+    assert layout.layout is not pango_layout and layout.style is other_style  # rebuilt
+
+
+def _every_style(document):
+    from weasyprint.css import ComputedStyle
+
+    seen = {}
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            style = box.style
+            while style is not None and id(style) not in seen:
+                if isinstance(style, ComputedStyle):
+                    seen[id(style)] = style
+                style = getattr(style, "parent_style", None)
+    return list(seen.values())
+
+
+@pytest.mark.parametrize("name", ["moi-2563", "memo", "announcement", "minutes"])
+def test_short_computed_style_path_gives_what_weasyprint_computes(name):
+    """Every property of every element's style, computed afresh through the short path and
+    through WeasyPrint's own, is the same value."""
+    from weasyprint.css import ComputedStyle
+    from weasyprint.css.properties import INITIAL_VALUES
+
+    document = letter_pdf._layout(letter_pdf.letter_html(SPECS[name]))
+    styles = _every_style(document)
+    assert len(styles) > 10
+    short_taken = 0
+    for style in styles:
+        args = (style.parent_style, style.cascaded, style.pseudo_type, style.root_style, style.base_url,
+                style.font_config, style.initial_page_sizes)
+        fast, plain = ComputedStyle(*args), ComputedStyle(*args)
+        for key in INITIAL_VALUES:
+            fast_value = speedups.computed_missing(fast, key) if key not in fast else fast[key]
+            plain_value = speedups._missing(plain, key) if key not in plain else plain[key]
+            assert fast_value == plain_value, (name, style.element_tag if hasattr(style, "element_tag") else "", key)
+            short_taken += key not in style.cascaded and key in speedups._PLAIN_INITIAL
+    assert short_taken > 50 * len(styles)  # the short path is the common one
+
+
+def test_a_logical_property_still_sets_its_physical_one():
+    html = ('<!DOCTYPE html><html lang="th"><body><p style="margin-inline-start: 2cm; padding-block-end: 1cm">'
+            'ก</p></body></html>')
+    document = letter_pdf._layout(html)
+    paragraph = next(box for box in document.pages[0]._page_box.descendants()
+                     if box.element_tag == "p")
+    assert round(paragraph.style["margin_left"].value, 2) == round(2 * 96 / 2.54, 2)
+    assert round(paragraph.style["padding_bottom"].value, 2) == round(96 / 2.54, 2)
