@@ -137,7 +137,10 @@ def dashboard(user, *, verified: bool = True) -> Dashboard:
     if clerk_units:
         board.to_issue = list(letters.filter(state=LetterState.APPROVED, issuing_unit__in=clerk_units)
                               .order_by("-urgency", "created_at")[:DASHBOARD_LIMIT])
-        board.to_send = list(letters.filter(state=LetterState.SIGNED, issuing_unit__in=clerk_units)
+        from correspondence.services.letters import _NEEDS_SIGNER
+
+        ready = Q(state=LetterState.SIGNED) | Q(state=LetterState.ISSUED) & ~Q(kind__in=_NEEDS_SIGNER)
+        board.to_send = list(letters.filter(ready, issuing_unit__in=clerk_units)
                              .order_by("-urgency", "created_at")[:DASHBOARD_LIMIT])
     board.drafts = list(letters.filter(created_by=user, state=LetterState.DRAFT).order_by("-created_at")[:DASHBOARD_LIMIT])
     board.sent = list(
@@ -203,18 +206,23 @@ def incoming_queue(user, f: QueueFilters, *, verified: bool = True):
 
 
 def units_to_route(item: IncomingItem) -> list[Agency]:
-    """Units directly or further below the item's unit (the only targets item_route accepts)."""
-    below = permissions.units_below(item.unit_id) - {item.unit_id}
-    return list(Agency.objects.filter(pk__in=below).order_by("unit_number", "name"))
+    """Units directly or further below the item's unit that it has not been routed to yet (the only
+    targets item_route accepts)."""
+    from correspondence.services.receiving import route_targets
+
+    return route_targets(item)
 
 
 def assignable_officials(item: IncomingItem) -> list[Official]:
-    """Officials a minute may be assigned to: of the item's unit or the units around it."""
-    units = permissions.units_below(item.unit_id) | set(permissions.units_above(item.unit_id))
-    qs = Official.objects.filter(unit_id__in=units).select_related("unit")
+    """Officials a minute may be assigned to (receiving._can_assign): an unclassified item, those of its
+    unit and the units above, who see it; a classified one, those cleared for it in the units around
+    it, who get a grant with the assignment."""
     if item.secrecy >= Secrecy.CONFIDENTIAL:
-        qs = qs.filter(clearance__gte=item.secrecy)
-    return list(qs.order_by("unit_id", "first_name"))
+        units = permissions.units_below(item.unit_id) | set(permissions.units_above(item.unit_id))
+        qs = Official.objects.filter(unit_id__in=units, clearance__gte=item.secrecy)
+    else:
+        qs = Official.objects.filter(unit_id__in=permissions.units_above(item.unit_id))
+    return list(qs.select_related("unit").order_by("unit_id", "first_name"))
 
 
 # --- an item's page ---------------------------------------------------------------------------------------
@@ -327,7 +335,7 @@ class LetterActions:
 
 
 def letter_actions(user, letter: Letter) -> LetterActions:
-    from correspondence.services.letters import current_step
+    from correspondence.services.letters import current_step, signed_kind
 
     official = official_for(user)
     a = LetterActions()
@@ -339,8 +347,9 @@ def letter_actions(user, letter: Letter) -> LetterActions:
     step = current_step(letter)
     a.review = step is not None and step.reviewer_id == official.pk
     a.issue = clerk and letter.state == LetterState.APPROVED
-    a.sign = letter.state == LetterState.ISSUED and letter.signer_id == official.pk
-    a.send = clerk and letter.state == LetterState.SIGNED
+    signed = signed_kind(letter.kind)
+    a.sign = signed and letter.state == LetterState.ISSUED and letter.signer_id == official.pk
+    a.send = clerk and letter.state == (LetterState.SIGNED if signed else LetterState.ISSUED)
     a.cancel = ((drafter and letter.state in (LetterState.DRAFT, LetterState.IN_REVIEW, LetterState.APPROVED))
                 or (clerk and letter.state in (LetterState.ISSUED, LetterState.SIGNED)))
     return a
@@ -393,8 +402,13 @@ def reviewers_for(user):
 
 
 def signers_for(user):
-    return list(Official.objects.filter(roles__role=Role.SIGNER).select_related("unit").distinct()
-                .order_by("first_name"))
+    """Signers of the user's own ministry (letters_service._check_signer accepts no other)."""
+    official = official_for(user)
+    if official is None:
+        return []
+    ministry = permissions.units_below(official.unit.top.pk)
+    return list(Official.objects.filter(roles__role=Role.SIGNER, unit_id__in=ministry).select_related("unit")
+                .distinct().order_by("first_name"))
 
 
 def notifications_for(user, limit: int = 10) -> tuple[int, list]:

@@ -17,6 +17,8 @@ class _Level(models.IntegerChoices):
 
     @classmethod
     def from_spec(cls, name: str):
+        if not isinstance(name, str):  # a number or a list in the spec: unknown, as a wrong name is
+            raise KeyError(name)
         return cls[name.upper()]
 
 

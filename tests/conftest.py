@@ -20,6 +20,42 @@ def _plain_static_storage(settings):
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    # Rendered letters and uploads go to a directory of the test, never the checkout's var/media.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session")
+def signing_pki(tmp_path_factory):
+    """certomancer's test PKI served on 127.0.0.1 (signing checks the signer's certificate against its
+    CRL and OCSP)."""
+    from signatures.testing import TestPKI
+
+    pki = TestPKI(tmp_path_factory.mktemp("signing-pki"))
+    pki.start()
+    yield pki
+    pki.close()
+
+
+@pytest.fixture
+def signing_key(users, signing_pki):
+    """mfa.signer's PKCS#12 key (B-B for the ministry, the test root trusted); returns its passphrase."""
+    from asn1crypto import pem
+
+    from signatures import services as signing
+    from signatures.models import AgencySigningSettings
+    from signatures.testing import TEST_PASSPHRASE
+
+    official = users["mfa.signer"].official
+    anchor = signing.trusted_certificate_add(data=pem.armor("CERTIFICATE", signing_pki.root.dump()), name="Test Root")
+    settings_row, _ = AgencySigningSettings.objects.get_or_create(agency=official.unit.top, defaults={"level": "B-B"})
+    settings_row.trust_anchors.add(anchor)
+    signing.credential_pkcs12_add(data=signing_pki.pkcs12_file("official", TEST_PASSPHRASE).read_bytes(),
+                                  official=official, label="บัตรของผู้ลงนาม")
+    return TEST_PASSPHRASE
+
+
 @pytest.fixture
 def reference_data(db):
     call_command("load_reference_data", verbosity=0)

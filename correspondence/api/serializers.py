@@ -88,6 +88,21 @@ class ReviewInput(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True)
 
 
+class SignInput(serializers.Serializer):
+    secret = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
+                                   help_text="PIN หรือรหัสผ่านของกุญแจลงนาม")
+
+
+class SigningJobSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    letter = serializers.IntegerField()
+    state = serializers.CharField()
+    state_th = serializers.CharField()
+    progress = serializers.IntegerField()
+    message = serializers.CharField(allow_blank=True)
+    error_code = serializers.CharField(allow_blank=True)
+
+
 class ReasonInput(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
 

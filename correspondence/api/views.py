@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from agencies.models import Agency
 from correspondence import permissions, selectors
 from correspondence.api import serializers as s
-from correspondence.models import EntryStatus, Minute, RegisterEntry
+from correspondence.models import EntryStatus, LetterState, Minute, RegisterEntry
 from correspondence.services import exports, letters, numbering, receiving, uploads
 from eoffice import twofactor
 
@@ -162,13 +162,51 @@ class LetterViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixi
     @extend_schema(request=None, responses=s.LetterDetailSerializer)
     @action(detail=True, methods=["post"])
     def issue(self, request, pk=None):
-        return self._detail(letters.letter_issue(self._letter(pk, None), by=request.user))
+        """ออกเลข, then the PDF the signer signs (as the letter's page does)."""
+        from correspondence.services import documents
 
-    @extend_schema(request=None, responses=s.LetterDetailSerializer)
+        issued = letters.letter_issue(self._letter(pk, None), by=request.user)
+        return self._detail(documents.letter_pdf_render(issued, by=request.user))
+
+    @extend_schema(request=s.SignInput, responses={202: s.SigningJobSerializer})
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
+        """ลงนาม: the PAdES signature by the letter's signer with the key's PIN or passphrase (the
+        signing job of the letter's page); the letter becomes signed when the job is done. Poll
+        ``GET /letters/{id}/signing/{job}/``."""
+        from agencies.selectors import official_for
+        from signatures import services as signing
+        from signatures.errors import SignatureError
+        from signatures.selectors import signing_job_status
+
+        letter = self._letter(pk, None)
+        official = official_for(request.user)
+        permissions.require(official is not None and letter.signer_id == official.pk,
+                            "เฉพาะผู้ลงนามที่กำหนดไว้เท่านั้น")
         twofactor.require_second_factor(request)
-        return self._detail(letters.letter_sign(self._letter(pk, None), by=request.user))
+        data = _input(s.SignInput, request)
+        try:
+            if letter.state == LetterState.ISSUED and not letter.pdf:  # issued before its PDF was made
+                from correspondence.services import documents
+
+                letter = documents.letter_pdf_render(letter, by=request.user)
+            job = signing.signing_job_start(letter=letter, official=official, secret=data.get("secret") or None)
+        except SignatureError as exc:
+            raise ValidationError({"signature": str(exc)})
+        return Response(signing_job_status(job.pk), status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses=s.SigningJobSerializer)
+    @action(detail=True, methods=["get"], url_path=r"signing/(?P<job>[0-9]+)")
+    def signing(self, request, pk=None, job=None):
+        from signatures.models import SigningJob
+        from signatures.selectors import signing_job_status
+
+        letter = self._letter(pk, None)
+        if not SigningJob.objects.filter(pk=job, letter=letter).exists():
+            from rest_framework.exceptions import NotFound
+
+            raise NotFound()
+        return Response(signing_job_status(int(job)))
 
     @extend_schema(request=None, responses=s.LetterDetailSerializer)
     @action(detail=True, methods=["post"])

@@ -176,7 +176,8 @@ def _kind_parts(spec) -> dict:
         heading = [f"คำสั่ง{issuer}", f"ที่ {number}", f"เรื่อง {subject}"]
         given = f"สั่ง ณ วันที่ {_era_date(spec, spec.get('date'))}"
     elif kind in ("regulation", "bylaw"):
-        year = _digits(spec, str(be_year(dt.date.fromisoformat(spec["date"]))))
+        # A draft's preview has no date yet: the year stays a blank to fill in.
+        year = _digits(spec, str(be_year(dt.date.fromisoformat(spec["date"])))) if spec.get("date") else "...."
         heading = [spec.get("title") or "", f"ว่าด้วย{spec.get('about') or ''}"]
         if edition:
             heading.append(f"(ฉบับที่ {_digits(spec, edition)})")

@@ -106,7 +106,8 @@ def _translate(error, kind) -> Problem:
         th = " หรือ ".join(TYPE_TH.get(t, t) for t in types)
         return Problem(path, f"ต้องเป็น{th}", f"must be of type {' or '.join(types)}")
     if v == "format":
-        return Problem(path, f"รูปแบบ{error.validator_value}ไม่ถูกต้อง (เช่น 2020-05-12)",
+        what = {"date": "วันที่", "date-time": "วันและเวลา"}.get(error.validator_value, error.validator_value)
+        return Problem(path, f"รูปแบบ{what}ไม่ถูกต้อง ใช้ปี ค.ศ. แบบ ปปปป-ดด-วว (เช่น 2020-05-12)",
                        f"{error.instance!r} is not a valid {error.validator_value} (e.g. 2020-05-12)")
     if v in ("minLength", "minItems"):
         return Problem(path, "ต้องไม่ว่าง", "must not be empty")
@@ -131,9 +132,45 @@ def validate_spec(spec) -> list[Problem]:
     return problems
 
 
+def _deliver_by_problem(value) -> Problem | None:
+    """ด่วนภายใน: a date or a date and time, read as the renderer reads it (the schema cannot check
+    a date-time format without an extra library, so it is checked here)."""
+    import datetime as dt
+
+    if value is None or not isinstance(value, str):
+        return None  # the schema reports a wrong type
+    try:
+        if "T" in value:
+            dt.datetime.fromisoformat(value)
+        else:
+            dt.date.fromisoformat(value)
+    except ValueError:
+        return Problem("$.deliver_by", "ด่วนภายในต้องเป็นวันที่ (เช่น 2026-12-05) หรือวันและเวลา (เช่น 2026-12-05T10:30) ปี ค.ศ.",
+                       f"{value!r} is not an ISO date (2026-12-05) or date-time (2026-12-05T10:30)")
+    return None
+
+
+# Years written in Buddhist era in an ISO field (2569-12-16) would print as ๓๑๑๒.
+_BE_YEAR_FROM = 2300
+
+
+def _be_year_problem(path: str, value) -> Problem | None:
+    if isinstance(value, str) and len(value) >= 4 and value[:4].isdigit() and int(value[:4]) >= _BE_YEAR_FROM:
+        return Problem(path, f"ปี {value[:4]} เป็นปี พ.ศ. ข้อมูลหนังสือใช้ปี ค.ศ. (เช่น {int(value[:4]) - 543}{value[4:10]})",
+                       f"year {value[:4]} looks like a Buddhist-era year; the spec uses Gregorian years")
+    return None
+
+
 def _cross_field(spec) -> list[Problem]:
     problems = []
     kind = spec.get("kind")
+    if problem := _deliver_by_problem(spec.get("deliver_by")):
+        problems.append(problem)
+    meeting = spec.get("meeting") if isinstance(spec.get("meeting"), dict) else {}
+    for path, value in (("$.date", spec.get("date")), ("$.deliver_by", spec.get("deliver_by")),
+                        ("$.meeting.when", meeting.get("when"))):
+        if problem := _be_year_problem(path, value):
+            problems.append(problem)
     if kind == "stamped":
         # หนังสือประทับตรา: no salutation, no closing, no signature (ข้อ ๑๔).
         for key in ("salutation", "closing", "signer"):

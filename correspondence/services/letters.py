@@ -150,7 +150,10 @@ def _columns_from_spec(letter: Letter, content: dict) -> None:
         raise ValidationError({"kind": f"ไม่รู้จักชนิดหนังสือ {kind!r} ต้องเป็นหนึ่งใน {' | '.join(LetterKind.values)}"})
     letter.kind = kind
     subject = content.get("subject") or content.get("title") or ""
-    letter.subject = subject.strip() if isinstance(subject, str) else ""  # a wrong type: validate_spec says so
+    subject = subject.strip() if isinstance(subject, str) else ""  # a wrong type: validate_spec says so
+    if not subject and kind in _NO_SUBJECT:
+        subject = _summary(content, kind)
+    letter.subject = subject
     try:
         letter.urgency = Urgency.from_spec(content.get("urgency") or "normal")
         letter.secrecy = Secrecy.from_spec(content.get("secrecy") or "normal")
@@ -165,6 +168,28 @@ def _columns_from_spec(letter: Letter, content: dict) -> None:
             value = None
         if value is not None:
             letter.deliver_by = value if value.tzinfo else value.replace(tzinfo=thai.BANGKOK)
+
+
+# Kinds without เรื่อง (หนังสือประทับตรา, หนังสือรับรอง): the register's เรื่อง column is the kind and
+# the opening of the text, as a clerk would write it.
+_NO_SUBJECT = {"stamped", "certificate"}
+
+
+def _summary(content: dict, kind: str) -> str:
+    from correspondence.rendering.spec import KIND_TH
+
+    body = content.get("body") or []
+    first = body[0] if body else ""
+    first = first.get("text", "") if isinstance(first, dict) else first
+    first = " ".join(first.split()) if isinstance(first, str) else ""
+    label = KIND_TH.get(kind, kind)
+    return f"{label}: {first[:200]}" if first else label
+
+
+def signed_kind(kind: str) -> bool:
+    """Whether a letter of this kind is signed before it is sent (หนังสือประทับตรา, แถลงการณ์, ข่าว and
+    รายงานการประชุม carry no signature: they go out once issued)."""
+    return kind in _NEEDS_SIGNER
 
 
 def _fill_defaults(letter: Letter, content: dict) -> dict:
@@ -251,6 +276,8 @@ def letter_create(*, by, content: dict, owner_unit: Agency | None = None, signer
                     signer=signer, created_by=by, is_circular=is_circular,
                     series_prefix=series_prefix or ("ว" if is_circular else ""), subject="-", kind="external")
     letter._history_user = by
+    _check_signer(letter, signer)
+    _check_series(letter.series_prefix)
     letter.save()
     _write_content(letter, by, content, references, enclosures, recipients)
     if reviewers is not None:
@@ -261,6 +288,25 @@ def letter_create(*, by, content: dict, owner_unit: Agency | None = None, signer
         # The drafter of a classified letter must keep seeing it.
         grants.grant_view(letter, by)
     return letter
+
+
+def _check_signer(letter: Letter, signer: Official | None) -> None:
+    """The signer holds the signer role in the letter's own ministry (the list the drafting page offers)."""
+    if signer is None:
+        return
+    if not has_role(signer.user, Role.SIGNER) or signer.unit.top.pk != letter.owner_unit.top.pk:
+        raise ValidationError({"signer": f"{signer} ไม่ใช่ผู้ลงนามของ{letter.owner_unit.top.name}"})
+
+
+def _check_series(prefix: str) -> None:
+    """A series prefix numbers can be printed with (checked now, not when the clerk issues the number)."""
+    if not prefix:
+        return
+    try:
+        thai.LetterNumber(code="กต", unit="๐๒๐๓", series=prefix, series_sep=" " if prefix.startswith("ว") else "",
+                          running=1)
+    except thai.ThaiFormatError as exc:
+        raise ValidationError({"series_prefix": f"{exc} (ตัวอย่างเลขที่: กต ๐๒๐๓/ต.ก.๕๕ มีชุดเลข ต.ก.)"}) from None
 
 
 def _require_draft_owner(letter: Letter, by) -> None:
@@ -275,6 +321,7 @@ def letter_update(letter: Letter, *, by, content: dict | None = None, signer: Of
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
     _require_draft_owner(letter, by)
     if signer is not None:
+        _check_signer(letter, signer)
         letter.signer = signer
     letter._history_user = by
     _write_content(letter, by, content if content is not None else letter.content, references, enclosures, recipients)
@@ -422,10 +469,14 @@ def letter_issue(letter: Letter, *, by, at: dt.datetime | None = None) -> Letter
 
 @transaction.atomic
 def letter_sign(letter: Letter, *, by) -> Letter:
-    """ลงนาม: recorded by the signer (the PAdES signature itself is the signatures app's)."""
+    """ลงนาม as a state step only, for letters whose signature is made outside the portal (and tests):
+    the portal's pages and API sign through ``signatures.services``, which sets the same state with
+    the PAdES signature in the PDF."""
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
     if letter.state != LetterState.ISSUED:
         raise ValidationError({"state": "ลงนามได้เฉพาะหนังสือที่ออกเลขแล้ว"})
+    if not letter.pdf:
+        raise ValidationError({"pdf": "ต้องสร้างแฟ้มหนังสือ (PDF) ก่อนลงนาม"})
     official = official_for(by)
     permissions.require(official is not None and letter.signer_id == official.pk, "เฉพาะผู้ลงนามที่กำหนดไว้เท่านั้น")
     letter.state = LetterState.SIGNED
@@ -461,9 +512,15 @@ def letter_send(letter: Letter, *, by) -> list:
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
     if letter.secrecy >= Secrecy.TOP_SECRET:
         raise ValidationError({"secrecy": TOP_SECRET_REFUSAL})
-    if letter.state != LetterState.SIGNED:
-        raise ValidationError({"state": "ส่งได้เฉพาะหนังสือที่ลงนามแล้ว"})
+    ready = LetterState.SIGNED if signed_kind(letter.kind) else LetterState.ISSUED
+    if letter.state != ready:
+        raise ValidationError({"state": "ส่งได้เฉพาะหนังสือที่ลงนามแล้ว" if ready == LetterState.SIGNED
+                               else "ส่งได้เฉพาะหนังสือที่ออกเลขแล้ว"})
     permissions.require_clerk(by, letter.issuing_unit)
+    if not letter.pdf:
+        raise ValidationError({"pdf": "หนังสือนี้ยังไม่มีแฟ้มหนังสือ (PDF) จึงยังส่งไม่ได้"})
+    if not letter.recipients.exists():
+        raise ValidationError({"recipients": "กรุณากำหนดผู้รับหนังสืออย่างน้อย ๑ ราย ก่อนส่ง"})
     rows = delivery.outbox_write(letter, by=by)
     letter.state = LetterState.SENT
     letter._history_user = by

@@ -236,9 +236,33 @@ def incoming_register(item: IncomingItem, *, by, at: dt.datetime | None = None) 
     return item, warning
 
 
+def _registrar_units(secrecy: int, units) -> set[int]:
+    """Of ``units``, those with a secret-document registrar cleared for ``secrecy``."""
+    from agencies.models import RoleAssignment
+
+    ids = [u.pk for u in units]
+    rows = (RoleAssignment.objects.filter(role=Role.SECRET_REGISTRAR, official__clearance__gte=secrecy)
+            .filter(Q(unit_id__in=ids) | Q(unit__isnull=True, official__unit_id__in=ids))
+            .values_list("unit_id", "official__unit_id"))
+    return {unit_id or official_unit for unit_id, official_unit in rows}
+
+
+def route_targets(item: IncomingItem) -> list[Agency]:
+    """Units item_route accepts for ``item``: below its unit, not routed to yet, and, for a classified
+    item, with a secret-document registrar cleared for it (else the copy would reach nobody)."""
+    below = permissions.units_below(item.unit_id) - {item.unit_id}
+    routed = set(Routing.objects.filter(item=item).values_list("to_unit_id", flat=True))
+    units = list(Agency.objects.filter(pk__in=below - routed).order_by("unit_number", "name"))
+    if item.secrecy >= Secrecy.CONFIDENTIAL:
+        keep = _registrar_units(item.secrecy, units)
+        units = [u for u in units if u.pk in keep]
+    return units
+
+
 @transaction.atomic
 def item_route(item: IncomingItem, *, by, to_units, note: str = "") -> list[Routing]:
-    """ส่งต่อ: a copy of the item to each unit below, which may register it again in its own book."""
+    """ส่งต่อ: a copy of the item to each unit below, which may register it again in its own book.
+    A unit gets one copy: routing it again is refused (its copy is already in its queue)."""
     item = IncomingItem.objects.select_for_update().get(pk=item.pk)
     require_registry(by, item.unit, item.secrecy)
     if item.state not in (ItemState.REGISTERED, ItemState.ROUTED):
@@ -246,9 +270,23 @@ def item_route(item: IncomingItem, *, by, to_units, note: str = "") -> list[Rout
     if item.secrecy >= Secrecy.TOP_SECRET:
         raise ValidationError({"secrecy": TOP_SECRET_REFUSAL})
     units = [u if isinstance(u, Agency) else Agency.objects.filter(pk=u).first() for u in to_units or []]
+    if not units:
+        raise ValidationError({"to_units": "กรุณาเลือกหน่วยงานที่จะส่งต่ออย่างน้อยหนึ่งหน่วยงาน"})
     below = permissions.units_below(item.unit_id) - {item.unit_id}
-    if not units or any(u is None or u.pk not in below for u in units):
+    if any(u is None or u.pk not in below for u in units):
         raise ValidationError({"to_units": "ส่งต่อได้เฉพาะหน่วยงานในสังกัด"})
+    routed = set(Routing.objects.filter(item=item).values_list("to_unit_id", flat=True))
+    again = [u.name for u in units if u.pk in routed]
+    if again:
+        raise ValidationError({"to_units": "ส่งต่อถึง " + ", ".join(again) + " แล้ว หนังสือรออยู่ในรายการของหน่วยงานนั้น"})
+    if len({u.pk for u in units}) != len(units):
+        units = list({u.pk: u for u in units}.values())
+    if item.secrecy >= Secrecy.CONFIDENTIAL:
+        cleared = _registrar_units(item.secrecy, units)
+        missing = [u.name for u in units if u.pk not in cleared]
+        if missing:
+            raise ValidationError({"to_units": ", ".join(missing) + " ไม่มีนายทะเบียนเอกสารลับที่ได้รับอนุญาตชั้นความลับ"
+                                   + item.get_secrecy_display() + " จึงส่งต่อหนังสือนี้ไม่ได้"})
     now = timezone.now()
     routings = []
     for unit in units:

@@ -24,6 +24,17 @@ def errors_to_messages(request, exc: ValidationError) -> None:
         messages.error(request, text)
 
 
+def next_or(request, default: str) -> str:
+    """The page to go back to after an action (the list it was taken from), if it is on this site."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return default
+
+
 def hx_redirect(request, url: str):
     """After an htmx POST, reload the page the action changed; a plain POST gets a 303."""
     from django.shortcuts import redirect

@@ -22,6 +22,7 @@ from correspondence.views.common import (
     first_page_png_response,
     hx_redirect,
     is_htmx,
+    next_or,
     require_for,
     second_factor_gate,
     stored_pdf_response,
@@ -121,7 +122,7 @@ def item_register(request, pk):
         messages.success(request, f"ลงทะเบียนรับแล้ว เลขรับ {thai.to_thai_digits(item.receipt_number)}")
         if warning:
             messages.warning(request, warning)
-    return hx_redirect(request, request.POST.get("next") or reverse("portal:item", args=[item.pk]))
+    return hx_redirect(request, next_or(request, reverse("portal:item", args=[item.pk])))
 
 
 @require_http_methods(["GET", "POST"])
@@ -137,7 +138,7 @@ def item_route(request, pk):
             errors_to_form(form, exc)
         else:
             messages.success(request, "ส่งต่อแล้วถึง " + ", ".join(r.to_unit.name for r in routings))
-            return hx_redirect(request, request.POST.get("next") or reverse("portal:item", args=[item.pk]))
+            return hx_redirect(request, next_or(request, reverse("portal:item", args=[item.pk])))
     return render(request, "correspondence/_route_form.html", {"item": item, "route_form": form,
                                                                "routing_phrases": selectors_portal.ROUTING_PHRASES,
                                                                "base_template": _base(request)})

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from redis.exceptions import RedisError
 
@@ -160,6 +161,8 @@ def letter_preview(request, kind):
     letter = None
     if letter_pk and letter_pk.isdigit():
         letter = selectors.letter_get(request.user, int(letter_pk), action=None)
+        # A classified letter's preview shows its enclosures and citations: the second factor, as its page.
+        require_for(request, letter)
     # The lines a draft already cites are offered to its own drafter only (and, classified, only verified).
     own_draft = letter is not None and letter.state == LetterState.DRAFT and letter.created_by_id == request.user.pk
     form = _draft_form(request, kind, request.POST, letter=letter if own_draft else None)
@@ -348,6 +351,7 @@ def letter_cancel(request, pk):
                 "ยกเลิกหนังสือแล้ว")
 
 
+@sensitive_post_parameters("secret")
 @require_POST
 @login_required
 def letter_sign(request, pk):

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from correspondence.models import BookKind, Channel, LetterState, OutboxMessage, RegisterBook
+from correspondence.models import BookKind, Channel, Letter, LetterState, OutboxMessage, RegisterBook
 from correspondence.services import delivery, exports, numbering, receiving
 from eoffice import thai
 
@@ -21,7 +21,7 @@ def api(user):
     return client
 
 
-def test_letter_transitions_over_http(users, units, mfa_spec, second_factor):
+def test_letter_transitions_over_http(users, units, mfa_spec, second_factor, signing_key):
     u, soc = users, units["สลค."]
     r = api(u["mfa.drafter"]).post("/api/v1/letters/", {
         "content": mfa_spec, "signer": u["mfa.signer"].official.pk, "recipients": [{"agency": soc.pk}],
@@ -36,9 +36,18 @@ def test_letter_transitions_over_http(users, units, mfa_spec, second_factor):
     assert api(u["mfa.drafter"]).post(f"/api/v1/letters/{pk}/issue/").status_code == 403
     issued = api(u["mfa.clerk"]).post(f"/api/v1/letters/{pk}/issue/").json()
     assert issued["number"].startswith("กต ๐๒๐๓/") and issued["content"]["number"] == issued["number"]
+    assert Letter.objects.get(pk=pk).pdf  # issuing makes the PDF the signer signs
+    assert api(u["mfa.clerk"]).post(f"/api/v1/letters/{pk}/send/").json() == {"state": ["ส่งได้เฉพาะหนังสือที่ลงนามแล้ว"]}
     signer = api(u["mfa.signer"])
     second_factor(signer, u["mfa.signer"])  # signing needs a verified second factor
-    assert signer.post(f"/api/v1/letters/{pk}/sign/").json()["state"] == LetterState.SIGNED
+    wrong = signer.post(f"/api/v1/letters/{pk}/sign/", {"secret": "not-the-pin"}, format="json").json()
+    assert wrong["state"] == "failed" and Letter.objects.get(pk=pk).state == LetterState.ISSUED
+    job = signer.post(f"/api/v1/letters/{pk}/sign/", {"secret": signing_key}, format="json")
+    assert job.status_code == 202 and job.json()["state"] == "done"
+    assert signer.get(f"/api/v1/letters/{pk}/signing/{job.json()['id']}/").json()["state"] == "done"
+    letter = Letter.objects.get(pk=pk)
+    assert letter.state == LetterState.SIGNED and letter.signatures.count() == 1  # a PAdES signature, not a flag
+    assert b"/ByteRange" in letter.pdf.open("rb").read()
     sent = api(u["mfa.clerk"]).post(f"/api/v1/letters/{pk}/send/").json()
     assert sent["state"] == LetterState.SENT and sent["recipients"][0]["state"] == "pending"
     # The outbox row written with the send is delivered by its task (run here in-process).

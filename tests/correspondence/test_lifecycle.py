@@ -15,7 +15,7 @@ from correspondence.models import (
     RegisterEntry,
     ReviewDecision,
 )
-from correspondence.services import delivery, letters, receiving
+from correspondence.services import documents, delivery, letters, receiving
 from correspondence.signals import item_registered, letter_issued
 from eoffice import thai
 
@@ -81,6 +81,8 @@ def test_reference_letter_from_draft_to_filed(users, units, mfa_spec, django_cap
     assert letter.number == f"กต ๐๒๐๓/{thai.to_thai_digits(str(entry.number))}" == entry.their_number
     assert letter.content["number"] == letter.number and letter.content["date"] == letter.issued_on.isoformat()
     assert ("letter", letter.pk, letter.number) in signals_seen
+
+    documents.letter_pdf_render(letter, by=u["mfa.clerk"])
 
     letters.letter_sign(letter, by=u["mfa.signer"])
     # Sent: an outbox row in the same transaction; the delivery task (run here in-process) delivers it.

@@ -64,6 +64,13 @@ def subject(level):
 @pytest.fixture
 def world(users, units):
     u, soc = users, units["สำนักเลขาธิการคณะรัฐมนตรี"]
+    # ภค. keeps a secret register (a registrar cleared to ลับมาก), so classified items may be routed there.
+    from agencies.models import Role, RoleAssignment
+
+    registrar = u["soc.div.clerk"].official
+    registrar.clearance = 2
+    registrar.save(update_fields=["clearance"])
+    RoleAssignment.objects.create(official=registrar, role=Role.SECRET_REGISTRAR, unit=units["ภค."])
     items = {}
     for level in LEVELS:
         by = u["soc.clerk"] if level == 0 else u["soc.secret"]

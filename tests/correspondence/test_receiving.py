@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from pypdf import PdfWriter
 from rest_framework.test import APIClient
 
-from correspondence.models import Channel, ItemState
+from correspondence.models import Channel, IncomingItem, ItemState
 from correspondence.services import receiving
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +77,65 @@ def test_routing_only_goes_down_the_tree(users, units):
         receiving.item_route(item, by=clerk, to_units=[units["ศทส."]])
     item.refresh_from_db()
     assert item.state == ItemState.REGISTERED and not item.routings.exists()
+
+
+def test_a_unit_gets_one_copy_and_is_no_longer_offered(users, units):
+    from django.core.exceptions import ValidationError
+
+    from correspondence import selectors_portal
+
+    clerk, soc, division = users["soc.clerk"], units["สลค."], units["ภค."]
+    item = receiving.incoming_receive(unit=soc, by=clerk, channel=Channel.SCAN, subject="ส่งต่อครั้งเดียว",
+                                      sender_text="กระทรวงการคลัง")
+    item, _ = receiving.incoming_register(item, by=clerk)
+    assert division in selectors_portal.units_to_route(item)
+    (routing,) = receiving.item_route(item, by=clerk, to_units=[division])
+    assert division not in selectors_portal.units_to_route(item)
+    with pytest.raises(ValidationError) as refused:
+        receiving.item_route(item, by=clerk, to_units=[division])
+    assert "ส่งต่อถึง หน่วยงานผู้รับเรื่อง ภค. แล้ว" in refused.value.messages[0]
+    assert item.routings.count() == 1 and IncomingItem.objects.filter(parent=item).count() == 1
+
+
+def test_a_classified_item_goes_only_to_a_unit_with_a_cleared_registrar(users, units):
+    from django.core.exceptions import ValidationError
+
+    from agencies.models import Role, RoleAssignment
+    from correspondence import selectors_portal
+
+    registrar, soc, division = users["soc.secret"], units["สลค."], units["ภค."]
+    item = receiving.incoming_receive(unit=soc, by=registrar, channel=Channel.SCAN, subject="แผนลับ",
+                                      sender_text="กระทรวงกลาโหม", secrecy=2)
+    item, _ = receiving.incoming_register(item, by=registrar)
+    assert division not in selectors_portal.units_to_route(item)
+    with pytest.raises(ValidationError) as refused:
+        receiving.item_route(item, by=registrar, to_units=[division])
+    assert "ไม่มีนายทะเบียนเอกสารลับที่ได้รับอนุญาตชั้นความลับลับมาก" in refused.value.messages[0]
+    assert not item.routings.exists()
+    # A registrar cleared only to ลับ is not enough; one cleared to ลับมาก is.
+    official = users["soc.div.clerk"].official
+    RoleAssignment.objects.create(official=official, role=Role.SECRET_REGISTRAR, unit=division)
+    official.clearance = 1
+    official.save(update_fields=["clearance"])
+    assert division not in selectors_portal.units_to_route(item)
+    official.clearance = 2
+    official.save(update_fields=["clearance"])
+    assert division in selectors_portal.units_to_route(item)
+    (routing,) = receiving.item_route(item, by=registrar, to_units=[division])
+    from correspondence import permissions
+
+    assert permissions.visible_items(users["soc.div.clerk"]).filter(pk=routing.copy_id).exists()
+
+
+def test_the_assignee_list_holds_only_who_the_minute_may_name(users, units):
+    from correspondence import selectors_portal
+
+    clerk, soc = users["soc.clerk"], units["สลค."]
+    item = receiving.incoming_receive(unit=soc, by=clerk, channel=Channel.SCAN, subject="มอบหมาย",
+                                      sender_text="กระทรวงการคลัง")
+    item, _ = receiving.incoming_register(item, by=clerk)
+    offered = selectors_portal.assignable_officials(item)
+    officer = users["soc.officer"].official  # in ภค., below: does not see the Secretariat's item
+    assert officer not in offered and users["soc.exec"].official in offered
+    for official in offered:
+        receiving.minute_write(item, by=users["soc.exec"], action="มอบ ดำเนินการ", assignee=official)

@@ -38,9 +38,10 @@ def signed_letter(users, mfa_spec, media):
         letters.letter_submit(letter, by=u["mfa.drafter"])
         letters.letter_review(letter, by=u["mfa.reviewer"], approve=True)
         letters.letter_issue(letter, by=u["mfa.clerk"])
-        letters.letter_sign(letter, by=u["mfa.signer"])
         letter.refresh_from_db()
         letter.pdf.save(f"letter-{letter.pk}.pdf", ContentFile(PDF))
+        letters.letter_sign(letter, by=u["mfa.signer"])
+        letter.refresh_from_db()
         return letter
 
     return make

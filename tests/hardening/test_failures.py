@@ -17,7 +17,7 @@ import requests
 
 from correspondence.models import BookKind, Channel, IncomingItem, ItemState, LetterState, RegisterBook, RegisterEntry
 from correspondence.models.delivery import OutboxMessage
-from correspondence.services import letters, receiving
+from correspondence.services import documents, letters, receiving
 
 from hardening_helpers import api
 
@@ -87,6 +87,7 @@ def test_redis_down_the_portal_stays_usable_and_the_outbox_waits(client, users, 
     letters.letter_submit(draft, by=u["mfa.drafter"])
     letters.letter_review(draft, by=u["mfa.reviewer"], approve=True)
     letters.letter_issue(draft, by=u["mfa.clerk"])
+    documents.letter_pdf_render(draft, by=u["mfa.clerk"])
     letters.letter_sign(draft, by=u["mfa.signer"])
 
     # Health: the broker is reported down, quickly, with a non-200 status.
@@ -133,6 +134,7 @@ def test_redis_back_the_outbox_is_queued(users, units, mfa_spec, redis_down):
     letters.letter_submit(draft, by=u["mfa.drafter"])
     letters.letter_review(draft, by=u["mfa.reviewer"], approve=True)
     letters.letter_issue(draft, by=u["mfa.clerk"])
+    documents.letter_pdf_render(draft, by=u["mfa.clerk"])
     letters.letter_sign(draft, by=u["mfa.signer"])
     letters.letter_send(draft, by=u["mfa.clerk"])
     rows = list(OutboxMessage.objects.filter(letter=draft))

@@ -8,6 +8,7 @@ from correspondence.models import BookKind, Channel, Letter, LetterState, Regist
 from correspondence.services import receiving
 from eoffice import twofactor
 from eoffice.models import AccessEvent, AccessKind
+from signatures.testing import TEST_PASSPHRASE
 
 from hardening_helpers import api
 
@@ -19,8 +20,8 @@ def code(device, offset=0) -> str:
 
 
 @pytest.fixture
-def issued(users, units, mfa_spec):
-    """A letter of กต waiting for its signer (mfa.signer)."""
+def issued(users, units, mfa_spec, signing_key):
+    """A letter of กต waiting for its signer (mfa.signer), who has a signing key (``signing_key``)."""
     u = users
 
     def make():
@@ -56,10 +57,11 @@ def test_a_current_code_in_the_header_signs_once(users, issued):
     device.throttling_failure_count, device.throttling_failure_timestamp = 0, None
     device.save()
     now = code(device)
-    r = client.post(f"/api/v1/letters/{first}/sign/", HTTP_X_OTP=now)
-    assert r.status_code == 200 and r.json()["state"] == LetterState.SIGNED
+    r = client.post(f"/api/v1/letters/{first}/sign/", {"secret": TEST_PASSPHRASE}, format="json", HTTP_X_OTP=now)
+    assert r.status_code == 202 and r.json()["state"] == "done"
+    assert Letter.objects.get(pk=first).state == LetterState.SIGNED
     # The same code again is a replay: refused.
-    r = client.post(f"/api/v1/letters/{second}/sign/", HTTP_X_OTP=now)
+    r = client.post(f"/api/v1/letters/{second}/sign/", {"secret": TEST_PASSPHRASE}, format="json", HTTP_X_OTP=now)
     assert r.status_code == 403 and Letter.objects.get(pk=second).state == LetterState.ISSUED
     kinds = list(AccessEvent.objects.filter(user=users["mfa.signer"]).values_list("kind", flat=True))
     assert kinds.count(AccessKind.SECOND_FACTOR) == 1 and kinds.count(AccessKind.SECOND_FACTOR_FAILED) == 2
@@ -77,7 +79,8 @@ def test_session_verified_through_the_api_endpoint(users, issued):
     device.throttling_failure_count, device.throttling_failure_timestamp = 0, None
     device.save()
     assert client.post("/api/v1/auth/second-factor/", {"token": code(device)}, format="json").status_code == 204
-    assert client.post(f"/api/v1/letters/{pk}/sign/").json()["state"] == LetterState.SIGNED
+    r = client.post(f"/api/v1/letters/{pk}/sign/", {"secret": TEST_PASSPHRASE}, format="json")
+    assert r.status_code == 202 and Letter.objects.get(pk=pk).state == LetterState.SIGNED
     # An administrator's reset (deleting the device) ends what it verified.
     device.delete()
     assert client.get("/api/v1/letters/").status_code == 200

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from page_data import deliver, make_items
 from correspondence.models import ItemState, LetterState, RecipientState
-from correspondence.services import letters, receiving
+from correspondence.services import documents, letters, receiving
 
 pytestmark = pytest.mark.django_db
 
@@ -127,6 +127,7 @@ def test_letter_lifecycle_through_the_pages(users, soc, mfa_spec, login, client,
     answer = c.post(reverse("portal:letter-sign", args=[letter.pk]), {"secret": "1234"},
                     HTTP_HX_REQUEST="true").content.decode()
     assert "ยังไม่ได้ตั้งค่ากุญแจ" in answer
+    documents.letter_pdf_render(letter, by=u["mfa.clerk"])
     letters.letter_sign(letter, by=u["mfa.signer"])  # the state step without a PAdES credential
 
     c = login(u["mfa.clerk"])

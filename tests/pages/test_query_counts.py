@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from page_data import deliver, make_items
 from correspondence.models import Minute
-from correspondence.services import letters, receiving
+from correspondence.services import documents, letters, receiving
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +66,7 @@ def test_sender_dashboard_and_letter_list_are_constant(users, soc, mfa_spec, cli
             letters.letter_submit(letter, by=u["mfa.drafter"])
             letters.letter_review(letter, by=u["mfa.reviewer"], approve=True)
             letters.letter_issue(letter, by=u["mfa.clerk"])
+            documents.letter_pdf_render(letter, by=u["mfa.clerk"])
             letters.letter_sign(letter, by=u["mfa.signer"])
             letters.letter_send(letter, by=u["mfa.clerk"])
             deliver(letter)
