@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -36,8 +37,44 @@ class HolidayAdmin(SimpleHistoryAdmin):
         return thai.format_date(obj.day)
 
 
+GARUDA_MAX_BYTES = 5 * 1024 * 1024
+
+
+def check_garuda(upload) -> None:
+    """The artwork every letter of the agency carries: PNG, JPEG or SVG by its content (what the renderer
+    accepts), at most 5 MB. A wrong file here would stop every letter at ออกเลข."""
+    from django.core.exceptions import ValidationError
+
+    from correspondence.rendering.pdf import garuda_url
+
+    if upload.size > GARUDA_MAX_BYTES:
+        raise ValidationError("ภาพตราครุฑต้องมีขนาดไม่เกิน ๕ เมกะไบต์")
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    try:
+        garuda_url(data)
+    except ValueError:
+        raise ValidationError("ภาพตราครุฑต้องเป็นไฟล์ PNG, JPEG หรือ SVG") from None
+    if data.lstrip()[:5] in (b"<svg ", b"<?xml") and (b"<script" in data.lower() or b"javascript:" in data.lower()):
+        raise ValidationError("ภาพตราครุฑแบบ SVG ต้องไม่มีสคริปต์")
+
+
+class AgencyForm(forms.ModelForm):
+    class Meta:
+        model = Agency
+        fields = "__all__"
+
+    def clean_garuda(self):
+        garuda = self.cleaned_data.get("garuda")
+        if garuda and hasattr(garuda, "content_type"):  # a new upload (not the file already stored)
+            check_garuda(garuda)
+        return garuda
+
+
 @admin.register(Agency)
 class AgencyAdmin(SimpleHistoryAdmin):
+    form = AgencyForm
     list_display = ["name", "short_name", "level", "letter_code_today", "unit_number_thai", "parent", "keeps_registers"]
     list_filter = ["level", "keeps_registers"]
     search_fields = ["name", "short_name", "unit_number", "letter_codes__code"]
@@ -97,3 +134,10 @@ admin.site.unregister(User)
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
     inlines = [OfficialInline]
+    actions = ["revoke_api_tokens"]
+
+    @admin.action(description="ยกเลิกโทเค็น API ของผู้ใช้ที่เลือก")
+    def revoke_api_tokens(self, request, queryset):
+        from eoffice.admin_credentials import revoke_api_tokens
+
+        revoke_api_tokens(self, request, queryset)

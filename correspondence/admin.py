@@ -45,6 +45,16 @@ class GrantedAdmin(ReadOnlyAdmin, GuardedModelAdmin):
         # The guardian object-permission pages need change permission on the model.
         return request.user.is_superuser
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The record itself is never saved from here (a no-op save would still add a history row).
+        if request.method == "POST":
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied("บันทึกนี้แก้ไขจากหน้าผู้ดูแลระบบไม่ได้ ใช้หน้าสิทธิ์เข้าถึงเพื่อให้สิทธิ์")
+        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False,
+                         "show_save_and_add_another": False, "show_delete": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
 
 @admin.register(Letter)
 class LetterAdmin(GrantedAdmin):

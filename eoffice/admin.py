@@ -12,3 +12,6 @@ class AccessEventAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     search_fields = ("username", "target", "ip")
     date_hierarchy = "at"
     readonly_fields = ("at", "kind", "user", "username", "ip", "user_agent", "target", "detail")
+
+
+from eoffice import admin_credentials  # noqa: E402,F401 - registers the credential admins

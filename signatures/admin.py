@@ -155,10 +155,15 @@ class AgencySigningSettingsAdmin(SimpleHistoryAdmin):
 
 
 class _ReadOnlyAdmin(SimpleHistoryAdmin):
+    """Signatures, stamps, reports and jobs are evidence: shown, never added, changed or deleted."""
+
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -53,9 +53,16 @@ class ExchangePeerAdmin(SimpleHistoryAdmin):
         return extra + super().get_urls()
 
     def keys_view(self, request, pk):
+        """GET asks to confirm (the old key stops working), POST (with the CSRF token) makes the keys."""
+        from django.template.response import TemplateResponse
+
         peer = get_object_or_404(ExchangePeer, pk=pk)
         if not self.has_change_permission(request, peer):
             return HttpResponseRedirect(reverse("admin:index"))
+        if request.method != "POST":
+            context = {**self.admin_site.each_context(request), "peer": peer, "opts": self.model._meta,
+                       "title": f"สร้างกุญแจของระบบนี้สำหรับ {peer.name}", "replacing": bool(peer.our_private_key_encrypted)}
+            return TemplateResponse(request, "admin/correspondence/exchangepeer/keys_confirm.html", context)
         services.peer_keys_generate(peer, by=request.user)
         messages.success(request, f"สร้างกุญแจของระบบนี้สำหรับ {peer.name} แล้ว (keyid {peer.our_key_id}): "
                                   "ส่งกุญแจสาธารณะด้านล่างให้ผู้ดูแลระบบปลายทาง")

@@ -88,7 +88,13 @@ def test_a_bad_envelope_names_each_field(reference_data):
 
 def test_the_admin_makes_our_key_pair_and_shows_only_the_public_key(admin_client, reference_data, nonces):
     peer = ExchangePeer.objects.create(name="ระบบ กต.", base_url="https://mfa.example", their_key_id="mfa")
-    response = admin_client.get(reverse("admin:correspondence_exchangepeer_keys", args=[peer.pk]), follow=True)
+    url = reverse("admin:correspondence_exchangepeer_keys", args=[peer.pk])
+    # A GET (a link, or a page elsewhere loading the URL) only asks to confirm: no key is made.
+    confirm = admin_client.get(url)
+    assert confirm.status_code == 200 and "csrfmiddlewaretoken" in confirm.content.decode()
+    peer.refresh_from_db()
+    assert not peer.our_private_key_encrypted and not peer.our_key_id
+    response = admin_client.post(url, follow=True)
     assert response.status_code == 200
     peer.refresh_from_db()
     assert peer.our_key_id.startswith("eoffice-") and "BEGIN PUBLIC KEY" in peer.our_public_key

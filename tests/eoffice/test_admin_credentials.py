@@ -1,0 +1,98 @@
+"""The admin resets credentials but never reads or makes them, and keeps evidence and records as written."""
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
+
+from eoffice.models import AccessEvent, AccessKind
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_user(users):
+    return users["admin"]
+
+
+def test_an_authenticators_key_is_never_shown_and_deleting_it_is_logged(users, client, admin_user):
+    device = TOTPDevice.objects.create(user=users["soc.exec"], name="phone", confirmed=True)
+    client.force_login(admin_user)
+    change = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    assert change.status_code == 200 and device.key not in change.content.decode()
+    listing = client.get(reverse("admin:otp_totp_totpdevice_changelist")).content.decode()
+    assert device.key not in listing and "otpauth://" not in listing and "/config/" not in listing
+    assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/").status_code in (302, 404)
+    assert client.get(reverse("admin:otp_totp_totpdevice_add")).status_code == 403
+    r = client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
+    assert r.status_code == 302 and not TOTPDevice.objects.filter(pk=device.pk).exists()
+    event = AccessEvent.objects.get(kind=AccessKind.ROLE, target=f"user:{users['soc.exec'].pk}")
+    assert event.user == admin_user and event.detail["change"] == "totp_device_deleted"
+
+
+def test_tokens_are_revoked_not_made_nor_listed(users, client, admin_user):
+    token = Token.objects.create(user=users["soc.clerk"])
+    client.force_login(admin_user)
+    assert client.get("/admin/authtoken/tokenproxy/").status_code == 404  # no list: a token's key is its id
+    assert client.get("/admin/authtoken/tokenproxy/add/").status_code == 404
+    r = client.post(reverse("admin:auth_user_changelist"),
+                    {"action": "revoke_api_tokens", "_selected_action": [users["soc.clerk"].pk]})
+    assert r.status_code == 302 and not Token.objects.filter(pk=token.pk).exists()
+    event = AccessEvent.objects.get(kind=AccessKind.ROLE, detail__change="api_token_revoked")
+    assert event.user == admin_user and event.target == f"user:{users['soc.clerk'].pk}"
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (10, 12), "white").save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name,data,ok", [
+    ("garuda.png", _png(), True),
+    ("garuda.svg", b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="12"></svg>', True),
+    ("evil.html", b"<html><script>alert(1)</script></html>", False),
+    ("notes.txt", b"just text", False),
+    ("evil.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', False),
+])
+def test_the_garuda_artwork_is_an_image_the_letters_can_carry(units, client, admin_user, name, data, ok):
+    from agencies.admin import AgencyForm
+
+    agency = units["สลค."]
+    form = AgencyForm(instance=agency, data={}, files={"garuda": SimpleUploadedFile(name, data)})
+    form.is_valid()
+    assert ("garuda" not in form.errors) is ok, form.errors.get("garuda")
+    if not ok:
+        assert "PNG, JPEG หรือ SVG" in form.errors["garuda"][0] or "สคริปต์" in form.errors["garuda"][0]
+
+
+def test_letters_and_items_are_not_saved_from_the_admin(users, mfa_spec, client, admin_user):
+    from correspondence.models import Letter
+    from correspondence.services import letters
+
+    letter = letters.letter_create(by=users["mfa.drafter"], content=mfa_spec, signer=users["mfa.signer"].official)
+    client.force_login(admin_user)
+    url = reverse("admin:correspondence_letter_change", args=[letter.pk])
+    page = client.get(url).content.decode()
+    assert 'name="_save"' not in page
+    rows = letter.history.count()
+    assert client.post(url, {"_save": "1"}).status_code == 403
+    assert Letter.objects.get(pk=letter.pk).history.count() == rows
+
+
+def test_signature_evidence_cannot_be_deleted(client, admin_user):
+    from django.contrib import admin as django_admin
+
+    from signatures.models import LetterArchive, LetterSignature, ReceiptStamp, SignatureReport, SigningJob
+
+    client.force_login(admin_user)
+    request = client.get("/admin/").wsgi_request
+    for model in (ReceiptStamp, SignatureReport, LetterSignature, LetterArchive, SigningJob):
+        model_admin = django_admin.site._registry[model]
+        assert not model_admin.has_delete_permission(request), model.__name__
+        assert "delete_selected" not in model_admin.get_actions(request)
