@@ -168,6 +168,16 @@ class MinuteForm(forms.Form):
             (o.pk, f"{o.display_name} ({o.position}, {o.unit.short_name or o.unit.name})") for o in officials]
 
 
+class PresentForm(forms.Form):
+    to = forms.TypedChoiceField(label=_("เสนอผู้บังคับบัญชา"), coerce=int,
+                                error_messages={"required": "กรุณาเลือกผู้บังคับบัญชาที่จะเสนอ"})
+
+    def __init__(self, *args, officials=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [("", "— เลือก —")] + [
+            (o.pk, f"{o.display_name} ({o.position}, {o.unit.short_name or o.unit.name})") for o in officials]
+
+
 class CloseForm(forms.Form):
     filed_at = forms.CharField(label=_("เก็บที่"), max_length=500)
 

@@ -234,6 +234,7 @@ class ItemActions:
     route: bool = False
     minute: bool = False
     close: bool = False
+    present: bool = False
     acknowledge: list = field(default_factory=list)
 
 
@@ -250,6 +251,8 @@ def item_actions(user, item: IncomingItem) -> ItemActions:
     actions.route = (registry and item.state in (ItemState.REGISTERED, ItemState.ROUTED)
                      and item.secrecy < Secrecy.TOP_SECRET)
     actions.close = registry and item.state in (ItemState.REGISTERED, ItemState.ROUTED)
+    # A classified item is seen only through grants: its registrar presents it to an executive.
+    actions.present = actions.close and item.secrecy >= Secrecy.CONFIDENTIAL
     actions.minute = (item.state in (ItemState.REGISTERED, ItemState.ROUTED)
                       and permissions.role_in_unit_or_above(user, Role.EXECUTIVE, item.unit))
     actions.acknowledge = [m.pk for m in item.minutes.all() if m.assignee_id == official.pk and not m.acknowledged_at]
@@ -331,6 +334,7 @@ class LetterActions:
     issue: bool = False
     sign: bool = False
     send: bool = False
+    dispatch_paper: bool = False
     cancel: bool = False
 
 
@@ -349,7 +353,10 @@ def letter_actions(user, letter: Letter) -> LetterActions:
     a.issue = clerk and letter.state == LetterState.APPROVED
     signed = signed_kind(letter.kind)
     a.sign = signed and letter.state == LetterState.ISSUED and letter.signer_id == official.pk
-    a.send = clerk and letter.state == (LetterState.SIGNED if signed else LetterState.ISSUED)
+    ready = clerk and letter.state == (LetterState.SIGNED if signed else LetterState.ISSUED)
+    # ลับที่สุด never goes electronically: the clerk records that it left on paper instead.
+    a.send = ready and letter.secrecy < Secrecy.TOP_SECRET
+    a.dispatch_paper = ready and letter.secrecy >= Secrecy.TOP_SECRET
     a.cancel = ((drafter and letter.state in (LetterState.DRAFT, LetterState.IN_REVIEW, LetterState.APPROVED))
                 or (clerk and letter.state in (LetterState.ISSUED, LetterState.SIGNED)))
     return a

@@ -19,6 +19,7 @@ urlpatterns = [
     path("incoming/<int:pk>/route/", incoming.item_route, name="item-route"),
     path("incoming/<int:pk>/minute/", incoming.item_minute, name="item-minute"),
     path("incoming/<int:pk>/close/", incoming.item_close, name="item-close"),
+    path("incoming/<int:pk>/present/", incoming.item_present, name="item-present"),
     path("incoming/<int:pk>/reject/", incoming.item_reject, name="item-reject"),
     path("minutes/<int:pk>/acknowledge/", incoming.minute_acknowledge, name="minute-ack"),
     # outgoing
@@ -40,6 +41,7 @@ urlpatterns = [
     path("letters/<int:pk>/sign/", letters.letter_sign, name="letter-sign"),
     path("letters/<int:pk>/sign/<int:job>/", letters.sign_progress, name="sign-progress"),
     path("letters/<int:pk>/send/", letters.letter_send, name="letter-send"),
+    path("letters/<int:pk>/paper/", letters.letter_dispatch_paper, name="letter-paper"),
     path("letters/<int:pk>/cancel/", letters.letter_cancel, name="letter-cancel"),
     # registers
     path("registers/", registers.book_list, name="books"),

@@ -417,9 +417,26 @@ def letter_review(letter: Letter, *, by, approve: bool, comment: str = "") -> Re
         letter.state = LetterState.DRAFT
     elif current_step(letter) is None:
         letter.state = LetterState.APPROVED
+        if letter.secrecy >= Secrecy.CONFIDENTIAL:
+            _grant_to_issuing_clerks(letter)
     letter._history_user = by
     letter.save(update_fields=["state"])
     return step
+
+
+def _grant_to_issuing_clerks(letter: Letter) -> None:
+    """An approved classified letter goes to its issuing unit's clerks to be numbered and sent: those
+    cleared for it (registry clerks and secret-document registrars) get a grant, as its reviewers and
+    signer did when it was submitted."""
+    from agencies.models import RoleAssignment
+    from django.db.models import Q
+
+    rows = (RoleAssignment.objects.valid_on(_today())
+            .filter(role__in=[Role.REGISTRY_CLERK, Role.SECRET_REGISTRAR], official__clearance__gte=letter.secrecy)
+            .filter(Q(unit=letter.issuing_unit) | Q(unit__isnull=True, official__unit=letter.issuing_unit))
+            .select_related("official__user"))
+    for row in rows:
+        grants.grant_view(letter, row.official.user)
 
 
 # --- issue, sign, send, cancel ----------------------------------------------------------------------------------
@@ -528,6 +545,32 @@ def letter_send(letter: Letter, *, by) -> list:
     return rows
 
 
+PAPER_DISPATCH = "ส่งเป็นเอกสารกระดาษ (ลับที่สุด)"
+
+
+@transaction.atomic
+def letter_dispatch_paper(letter: Letter, *, by, note: str = "") -> Letter:
+    """ลับที่สุด travels only on paper (ระเบียบว่าด้วยการรักษาความลับของทางราชการ): the clerk records that
+    it left on paper; the recipients' lines say so, and nothing is sent electronically."""
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    if letter.secrecy < Secrecy.TOP_SECRET:
+        raise ValidationError({"secrecy": "บันทึกการส่งเป็นเอกสารกระดาษใช้กับหนังสือลับที่สุด หนังสืออื่นส่งทางระบบ"})
+    ready = LetterState.SIGNED if signed_kind(letter.kind) else LetterState.ISSUED
+    if letter.state != ready:
+        raise ValidationError({"state": "ส่งได้เฉพาะหนังสือที่ลงนามแล้ว" if ready == LetterState.SIGNED
+                               else "ส่งได้เฉพาะหนังสือที่ออกเลขแล้ว"})
+    permissions.require_clerk(by, letter.issuing_unit)
+    reason = f"{PAPER_DISPATCH} {' '.join((note or '').split())}".strip()[:500]
+    for rec in letter.recipients.all():
+        rec.state_reason = reason
+        rec._history_user = by
+        rec.save(update_fields=["state_reason", "updated_at"])
+    letter.state = LetterState.SENT
+    letter._history_user = by
+    letter.save(update_fields=["state"])
+    return letter
+
+
 @transaction.atomic
 def letter_cancel(letter: Letter, *, by, reason: str) -> Letter:
     """ยกเลิก: an issued letter keeps its register line, voided with the reason; the number is never reused."""
@@ -557,7 +600,8 @@ def require_visible_letter(user, letter_id) -> Letter:
 
 
 __all__ = [
-    "TOP_SECRET_REFUSAL", "current_step", "letter_cancel", "letter_create", "letter_delete", "letter_issue",
+    "TOP_SECRET_REFUSAL", "current_step", "letter_cancel", "letter_create", "letter_delete", "letter_dispatch_paper",
+    "letter_issue",
     "letter_review", "letter_send", "letter_sign", "letter_submit", "letter_update", "reference_text",
     "review_chain_set",
 ]

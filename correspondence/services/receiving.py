@@ -308,6 +308,46 @@ def item_route(item: IncomingItem, *, by, to_units, note: str = "") -> list[Rout
     return routings
 
 
+def presentable_executives(item: IncomingItem) -> list[Official]:
+    """Executives who may minute ``item`` (its unit or a unit above) and are cleared for it: whom the
+    secret-document registrar may present a classified item to."""
+    from agencies.models import RoleAssignment
+
+    units = permissions.units_above(item.unit_id)
+    rows = (RoleAssignment.objects.valid_on(_today()).filter(role=Role.EXECUTIVE)
+            .filter(Q(unit_id__in=units) | Q(unit__isnull=True, official__unit_id__in=units))
+            .filter(official__clearance__gte=item.secrecy, official__user__is_active=True))
+    return list(Official.objects.filter(pk__in=rows.values("official_id")).select_related("unit", "user")
+                .order_by("unit_id", "first_name"))
+
+
+@transaction.atomic
+def item_present(item: IncomingItem, *, by, to: Official) -> Official:
+    """เสนอ: the secret-document registrar puts a registered classified item before an executive, who
+    gets a grant on it (and a notification) so they can read and minute it. Unclassified items are
+    seen by the executives of the unit and above without this."""
+    from correspondence.models import NotificationKind
+    from correspondence.services import notifications
+
+    item = IncomingItem.objects.select_for_update().get(pk=item.pk)
+    if item.secrecy < Secrecy.CONFIDENTIAL:
+        raise ValidationError({"to": "หนังสือที่ไม่มีชั้นความลับ ผู้บังคับบัญชาเห็นได้โดยไม่ต้องเสนอ"})
+    require_registry(by, item.unit, item.secrecy)
+    if item.state not in (ItemState.REGISTERED, ItemState.ROUTED):
+        raise ValidationError({"state": "เสนอได้เฉพาะหนังสือที่ลงทะเบียนรับแล้วและยังไม่ปิดเรื่อง"})
+    if to is None or to.pk not in {o.pk for o in presentable_executives(item)}:
+        raise ValidationError({"to": "เสนอได้เฉพาะผู้บังคับบัญชาของหน่วยงานนี้หรือหน่วยงานเหนือขึ้นไป "
+                                     "ที่ได้รับอนุญาตชั้นความลับถึงชั้นของหนังสือ"})
+    grants.grant_view(item, to.user)
+    item._history_user = by
+    item._change_reason = f"เสนอ {to}"[:100]
+    item.save(update_fields=["state"])  # a history row: who presented it to whom
+    transaction.on_commit(lambda: notifications.notify(
+        to.user, NotificationKind.OTHER, f"มีหนังสือชั้นความลับเสนอท่าน เลขรับ {thai.to_thai_digits(item.receipt_number)}",
+        obj=item, urgency=item.urgency))
+    return to
+
+
 def _can_assign(official: Official, item: IncomingItem) -> bool:
     if item.secrecy >= Secrecy.CONFIDENTIAL:
         return official.clearance >= item.secrecy

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies.models import Official, Role
 from agencies.selectors import has_role, official_for
 from correspondence import selectors, selectors_portal
-from correspondence.forms import CloseForm, MinuteForm, QueueFilterForm, RejectForm, RouteForm
+from correspondence.forms import CloseForm, MinuteForm, PresentForm, QueueFilterForm, RejectForm, RouteForm
 from correspondence.models import Minute
 from correspondence.services import receiving
 from correspondence.views.common import (
@@ -79,6 +79,8 @@ def item_detail(request, pk):
         context["reject_form"] = RejectForm()
     if actions.close:
         context["close_form"] = CloseForm()
+    if actions.present:
+        context["present_form"] = PresentForm(officials=receiving.presentable_executives(item))
     context["minute_phrases"] = selectors_portal.MINUTE_PHRASES
     context["routing_phrases"] = selectors_portal.ROUTING_PHRASES
     return render(request, "correspondence/item.html", context)
@@ -213,3 +215,23 @@ def item_reject(request, pk):
     return _form_action(request, pk, RejectForm,
                         lambda item, d: receiving.incoming_reject(item, by=request.user, reason=d["reason"]),
                         "ปฏิเสธการรับแล้ว ผู้ส่งจะเห็นเหตุผลที่ระบุ", "กรุณาระบุเหตุที่ปฏิเสธการรับ")
+
+
+@require_POST
+@login_required
+def item_present(request, pk):
+    """เสนอ a classified item to an executive (grant + notification)."""
+    item = _item_for_action(request, pk)
+    form = PresentForm(request.POST, officials=receiving.presentable_executives(item))
+    if form.is_valid():
+        try:
+            to = receiving.item_present(item, by=request.user, to=Official.objects.get(pk=form.cleaned_data["to"]))
+        except ValidationError as exc:
+            errors_to_messages(request, exc)
+        else:
+            messages.success(request, f"เสนอ {to.display_name} แล้ว")
+    else:
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, text)
+    return hx_redirect(request, reverse("portal:item", args=[item.pk]))

@@ -344,6 +344,14 @@ def letter_send(request, pk):
 
 @require_POST
 @login_required
+def letter_dispatch_paper(request, pk):
+    note = request.POST.get("note", "")
+    return _act(request, pk, lambda letter: letters.letter_dispatch_paper(letter, by=request.user, note=note),
+                "บันทึกการส่งเป็นเอกสารกระดาษแล้ว")
+
+
+@require_POST
+@login_required
 def letter_cancel(request, pk):
     form = CancelForm(request.POST)
     reason = form.data.get("reason", "")
