@@ -247,8 +247,17 @@ def _write_content(letter: Letter, user, content: dict, references, enclosures, 
         content["references"] = _set_references(letter, content["references"], user)
     if enclosures is not None:
         content["enclosures"] = _set_enclosures(letter, enclosures)
+    elif letter.pk and letter.enclosures.exists():
+        # The attached enclosures are the list, whatever the content carries (a PATCH without them kept
+        # the rows and files but dropped the สิ่งที่ส่งมาด้วย line).
+        content["enclosures"] = [f"{e.description} จำนวน {e.quantity}" if e.quantity else e.description
+                                 for e in letter.enclosures.order_by("order")]
     if recipients is not None:
         copies = _set_recipients(letter, recipients)
+        if copies:
+            content["copies_to"] = copies
+    elif letter.pk and "copies_to" not in content:
+        copies = [r.name or r.agency.name for r in letter.recipients.filter(is_copy=True).select_related("agency")]
         if copies:
             content["copies_to"] = copies
     content = _fill_defaults(letter, content)

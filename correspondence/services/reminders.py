@@ -169,13 +169,14 @@ def _describe(item: IncomingItem) -> str:
     texts are listed and e-mailed apart from the item's own permission checks)."""
     urgency = Urgency(item.urgency)
     mark = f"{urgency.label} " if urgency > Urgency.NORMAL else ""
-    number = f" เลขรับ {item.receipt_number}" if item.receipt_number else ""
+    number = f" เลขรับ {thai.to_thai_digits(item.receipt_number)} ({item.unit.short_name or item.unit.name})" \
+        if item.receipt_number else ""
     if item.secrecy >= Secrecy.CONFIDENTIAL:
-        return f"{mark}หนังสือชั้นความลับ{number} ({item.unit.name})"
+        return f"{mark}หนังสือชั้นความลับ{number}"
     deadline = ""
     if item.deliver_by:
         local = item.deliver_by.astimezone(thai.BANGKOK)
-        deadline = f" ด่วนภายใน {thai.format_date(local.date())} เวลา {thai.format_time(local.time())} น."
+        deadline = f" ด่วนภายใน {thai.format_date(local.date())} เวลา {thai.format_time(local.time())}"
     return f"{mark}เรื่อง {item.subject}{number}{deadline}"
 
 

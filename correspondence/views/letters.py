@@ -126,26 +126,50 @@ def letter_edit(request, pk):
         if gate:
             return gate
     form = _draft_form(request, letter.kind, request.POST or None, initial=_initial_from(letter), letter=letter)
+    last_saved = letter.history.order_by("-history_id").only("history_id", "history_date").first()
+    version = str(last_saved.history_id) if last_saved else ""
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        content = form.spec()
-        # Enclosures are rows with files; their text stays as the enclosure list made it.
-        if letter.content.get("enclosures"):
-            content["enclosures"] = letter.content["enclosures"]
-        try:
-            letters.letter_update(
-                letter, by=request.user, content=content, signer=_official(d.get("signer")),
-                references=form.reference_rows(),
-                recipients=[{"agency": a} for a in d.get("recipients") or []] if "recipients" in form.fields else None,
-                reviewers=d.get("reviewers") or [])
-        except ValidationError as exc:
-            errors_to_form(form, exc)
+        if request.POST.get("version") and request.POST["version"] != version:
+            # Saved from another tab or window since this page was opened: saving now would silently undo
+            # that. The typed text stays in the form; a second save (with the new version) overrides.
+            form.add_error(None, f"ร่างนี้ถูกบันทึกจากหน้าอื่นเมื่อ {thai.format_time(last_saved.history_date)} "
+                                 "หลังจากท่านเปิดหน้านี้ ข้อความที่ท่านพิมพ์ยังอยู่ในแบบฟอร์ม กรุณาตรวจสอบ "
+                                 "แล้วกดบันทึกอีกครั้งหากต้องการแทนที่")
         else:
-            messages.success(request, "บันทึกร่างหนังสือแล้ว")
-            return redirect("portal:letter-edit", pk=letter.pk)
+            d = form.cleaned_data
+            content = form.spec()
+            # Enclosures are rows with files; their text stays as the enclosure list made it. The form has
+            # no สำเนาส่ง field: what the letter had stays.
+            for key in ("enclosures", "copies_to"):
+                if letter.content.get(key):
+                    content[key] = letter.content[key]
+            try:
+                letters.letter_update(
+                    letter, by=request.user, content=content, signer=_official(d.get("signer")),
+                    references=form.reference_rows(),
+                    recipients=_recipients_kept(letter, d.get("recipients") or []) if "recipients" in form.fields
+                    else None,
+                    reviewers=d.get("reviewers") or [])
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(request, "บันทึกร่างหนังสือแล้ว")
+                return redirect("portal:letter-edit", pk=letter.pk)
     context = _draft_context(form, letter)
     context["enclosures"] = list(letter.enclosures.all())
+    context["version"] = version
     return render(request, "correspondence/draft.html", context)
+
+
+def _recipients_kept(letter: Letter, agency_ids) -> list[dict]:
+    """The form chooses agencies in the portal; outside addressees and which recipients are สำเนา
+    (set through the API) are kept as they were."""
+    rows = list(letter.recipients.all())
+    copy = {r.agency_id: r.is_copy for r in rows if r.agency_id}
+    kept = [{"agency": a, "is_copy": copy.get(a, False)} for a in agency_ids]
+    kept += [{"name": r.name, "address": r.address, "email": r.email, "is_copy": r.is_copy}
+             for r in rows if not r.agency_id]
+    return kept
 
 
 @require_POST

@@ -1,0 +1,71 @@
+"""Saving a draft loses nothing: not another tab's save, not what the page has no field for (outside
+addressees, สำเนาส่ง), not the สิ่งที่ส่งมาด้วย line when the API changes the content."""
+import re
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from correspondence.models import Letter
+from correspondence.services import documents, letters
+
+pytestmark = pytest.mark.django_db
+
+
+def _form_data(page: str, soc, u) -> dict:
+    version = re.search(r'name="version" value="([^"]*)"', page).group(1)
+    return {"subject": "ขอเชิญประชุม", "salutation": "เรียน", "recipient": "เลขาธิการคณะรัฐมนตรี",
+            "body": "ย่อหน้าแรก", "closing": "ขอแสดงความนับถือ", "urgency": "0", "secrecy": "0",
+            "recipients": [soc.pk], "signer": u["mfa.signer"].official.pk,
+            "reviewers": [u["mfa.reviewer"].official.pk], "version": version}
+
+
+def test_a_save_from_an_older_tab_does_not_undo_a_newer_one(users, units, mfa_spec, client):
+    u, soc = users, units["สลค."]
+    letter = letters.letter_create(by=u["mfa.drafter"], content=mfa_spec, signer=u["mfa.signer"].official,
+                                   recipients=[{"agency": soc.pk}])
+    client.force_login(u["mfa.drafter"])
+    url = reverse("portal:letter-edit", args=[letter.pk])
+    tab1 = _form_data(client.get(url).content.decode(), soc, u)
+    tab2 = dict(tab1)
+    assert client.post(url, {**tab1, "body": "วันที่ ๑๖"}).status_code == 302
+    stale = client.post(url, {**tab2, "subject": "เรื่องใหม่"})
+    page = stale.content.decode()
+    assert stale.status_code == 200 and "ถูกบันทึกจากหน้าอื่น" in page and "เรื่องใหม่" in page
+    letter.refresh_from_db()
+    assert letter.content["body"] == ["วันที่ ๑๖"] and letter.subject != "เรื่องใหม่"
+    # Saving again from the re-shown form (it carries the new version) is a deliberate override.
+    again = _form_data(page, soc, u)
+    assert client.post(url, {**again, "subject": "เรื่องใหม่", "body": "วันที่ ๑๖"}).status_code == 302
+    assert Letter.objects.get(pk=letter.pk).subject == "เรื่องใหม่"
+
+
+def test_saving_in_the_page_keeps_outside_addressees_and_copies(users, units, mfa_spec, client):
+    u, soc, moi = users, units["สลค."], units["มท"] if "มท" in units else None
+    letter = letters.letter_create(by=u["mfa.drafter"], content=mfa_spec, signer=u["mfa.signer"].official,
+                                   recipients=[{"agency": soc.pk},
+                                               {"name": "นายสมปอง ใจดี", "address": "กรุงเทพฯ", "email": "a@example.go.th"},
+                                               {"name": "ผู้อำนวยการกองกลาง", "is_copy": True}])
+    assert letter.content["copies_to"] == ["ผู้อำนวยการกองกลาง"]
+    client.force_login(u["mfa.drafter"])
+    url = reverse("portal:letter-edit", args=[letter.pk])
+    assert client.post(url, _form_data(client.get(url).content.decode(), soc, u)).status_code == 302
+    letter.refresh_from_db()
+    rows = {(r.agency_id, r.name, r.is_copy) for r in letter.recipients.all()}
+    assert rows == {(soc.pk, "", False), (None, "นายสมปอง ใจดี", False), (None, "ผู้อำนวยการกองกลาง", True)}
+    assert letter.content["copies_to"] == ["ผู้อำนวยการกองกลาง"]
+
+
+def test_changing_the_content_through_the_api_keeps_the_enclosure_line(users, mfa_spec):
+    u = users
+    letter = letters.letter_create(by=u["mfa.drafter"], content=mfa_spec, signer=u["mfa.signer"].official,
+                                   enclosures=[{"description": "รายชื่อผู้เข้าประชุม", "quantity": "๑ ชุด"}])
+    assert letter.content["enclosures"] == ["รายชื่อผู้เข้าประชุม จำนวน ๑ ชุด"]
+    client = APIClient()
+    client.force_authenticate(u["mfa.drafter"])
+    changed = {**mfa_spec, "subject": "เรื่องที่แก้"}
+    changed.pop("enclosures", None)
+    r = client.patch(f"/api/v1/letters/{letter.pk}/", {"content": changed}, format="json")
+    assert r.status_code == 200, r.json()
+    letter.refresh_from_db()
+    assert letter.subject == "เรื่องที่แก้" and letter.content["enclosures"] == ["รายชื่อผู้เข้าประชุม จำนวน ๑ ชุด"]
