@@ -372,11 +372,14 @@ def letter_page(user, letter: Letter) -> dict:
                   "enclosures", Prefetch("references", queryset=LetterReference.objects.select_related("entry")))
               .get(pk=letter.pk))
     recipients = list(letter.recipients.all())
-    delivered = sum(1 for r in recipients if r.state != RecipientState.PENDING)
+    # Reached the recipient (delivered, registered, acknowledged, or refused by them): not a failure.
+    delivered = sum(1 for r in recipients if r.state not in (RecipientState.PENDING, RecipientState.UNDELIVERABLE))
+    failed = sum(1 for r in recipients if r.state == RecipientState.UNDELIVERABLE)
     cited_by = list(permissions.visible_letters(user).filter(references__entry__letter=letter)
                     .exclude(pk=letter.pk).distinct().order_by("-created_at")[:20])
     history = list(letter.history.select_related("history_user").order_by("-history_date")[:50])
-    return {"letter": letter, "recipients": recipients, "delivered": delivered, "total": len(recipients),
+    return {"letter": letter, "recipients": recipients, "delivered": delivered, "failed": failed,
+            "total": len(recipients),
             "signatures": letter_signatures(letter), "actions": letter_actions(user, letter),
             "cited_by": cited_by, "history": history}
 

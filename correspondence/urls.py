@@ -31,6 +31,7 @@ urlpatterns = [
     path("letters/<int:pk>/", letters.letter_detail, name="letter"),
     path("letters/<int:pk>/edit/", letters.letter_edit, name="letter-edit"),
     path("letters/<int:pk>/pdf/", letters.letter_pdf, name="letter-pdf"),
+    path("letters/<int:pk>/draft.pdf", letters.letter_draft_pdf, name="letter-draft-pdf"),
     path("letters/<int:pk>/page1.png", letters.letter_page_png, name="letter-png"),
     path("letters/<int:pk>/enclosures/", letters.enclosure_add, name="enclosure-add"),
     path("letters/<int:pk>/enclosures/<int:enc>/remove/", letters.enclosure_remove, name="enclosure-remove"),

@@ -313,6 +313,23 @@ def letter_pdf(request, pk):
     return stored_pdf_response(request, letter, f"letter-{letter.pk}.pdf")
 
 
+@xframe_options_sameorigin
+@require_GET
+@login_required
+def letter_draft_pdf(request, pk):
+    """The letter as its draft stands (before it has its PDF): what a reviewer reads before approving."""
+    letter = selectors.letter_get(request.user, pk, action=None)
+    require_for(request, letter)
+    if letter.pdf or letter.state == LetterState.CANCELLED:
+        raise Http404
+    selectors.record_access(request.user, letter, "download")
+    pdf = documents.preview_pdf(letter.content, letter.issuing_unit)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="draft-{letter.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @require_GET
 @login_required
 def letter_page_png(request, pk):

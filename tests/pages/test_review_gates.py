@@ -37,3 +37,23 @@ def test_register_and_route_go_back_only_to_this_site(users, units, client, targ
     r = client.post(reverse("portal:item-route", args=[item.pk]),
                     {"to_units": [units["ภค."].pk], "next": target}, HTTP_HX_REQUEST="true")
     assert r.status_code == 204 and r["HX-Redirect"] == expected
+
+
+def test_the_reviewer_reads_the_draft_before_approving(users, mfa_spec, client):
+    u = users
+    letter = letters.letter_create(by=u["mfa.drafter"], content=mfa_spec, signer=u["mfa.signer"].official,
+                                   reviewers=[u["mfa.reviewer"].official])
+    letters.letter_submit(letter, by=u["mfa.drafter"])
+    client.force_login(u["mfa.reviewer"])
+    page = client.get(reverse("portal:letter", args=[letter.pk])).content.decode()
+    url = reverse("portal:letter-draft-pdf", args=[letter.pk])
+    assert f'<iframe class="pdf-frame" src="{url}"' in page and "<object" not in page
+    pdf = client.get(url)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-") and pdf["X-Frame-Options"] == "SAMEORIGIN"
+    from pypdf import PdfReader
+    import io
+
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "(ร่าง)" in text or "ร่าง" in text
+    client.force_login(u["soc.clerk"])  # not the letter's: as if it did not exist
+    assert client.get(url).status_code == 404
