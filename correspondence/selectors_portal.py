@@ -114,7 +114,17 @@ def dashboard(user, *, verified: bool = True) -> Dashboard:
         items = items.filter(secrecy=Secrecy.NORMAL)
     my_items = _items_base(user, verified).filter(state__in=open_states).filter(
         pk__in=IncomingItem.objects.filter(mine).values("pk"))
-    board.my_items = list(my_items.order_by("-urgency", "-received_at", "-pk")[:DASHBOARD_LIMIT])
+    # Most urgent first, and within a level the longest waiting (as the queue): what drops off a long
+    # list is the newest, never the oldest.
+    board.my_items = list(my_items.order_by("-urgency", "received_at", "pk")[:DASHBOARD_LIMIT])
+    if len(board.my_items) < DASHBOARD_LIMIT:
+        totals = {"total": len(board.my_items),
+                  "most": sum(1 for i in board.my_items if i.urgency == Urgency.MOST_URGENT)}
+    else:  # one query for the real counts when the list is cut
+        from django.db.models import Count
+
+        totals = my_items.order_by().aggregate(total=Count("pk"),
+                                               most=Count("pk", filter=Q(urgency=Urgency.MOST_URGENT)))
     overdue_minutes = Minute.objects.filter(
         item__in=items, acknowledged_at__isnull=True, due__lt=today,
     ).filter(Q(assignee=official) | Q(item__unit_id=official.unit_id))
@@ -148,8 +158,8 @@ def dashboard(user, *, verified: bool = True) -> Dashboard:
         .prefetch_related(Prefetch("recipients", queryset=LetterRecipient.objects.select_related("agency")))
         .order_by("-created_at")[:DASHBOARD_LIMIT])
     board.counts = {
-        "my_items": len(board.my_items),
-        "most_urgent": sum(1 for i in board.my_items if i.urgency == Urgency.MOST_URGENT),
+        "my_items": totals["total"],
+        "most_urgent": totals["most"],
         "overdue": len(board.overdue_minutes) + len(board.overdue_items),
         "to_review": len(board.to_review),
         "to_sign": len(board.to_sign),
@@ -192,7 +202,7 @@ def incoming_queue(user, f: QueueFilters, *, verified: bool = True):
     if f.state:
         qs = qs.filter(state=f.state)
     else:
-        qs = qs.exclude(state=ItemState.CLOSED)
+        qs = qs.exclude(state__in=(ItemState.CLOSED, ItemState.REJECTED))  # nothing left to do on either
     if f.sender:
         qs = qs.filter(Q(sender_text__icontains=f.sender) | Q(sender_agency__name__icontains=f.sender))
     if f.date_from:
@@ -259,6 +269,16 @@ def item_actions(user, item: IncomingItem) -> ItemActions:
     return actions
 
 
+def person_name(user) -> str:
+    """An official's name as colleagues know it (not the login name)."""
+    if user is None:
+        return "ระบบ"
+    official = getattr(user, "official", None)
+    if official is not None:
+        return official.display_name
+    return user.get_full_name() or user.get_username()
+
+
 def item_timeline(item: IncomingItem) -> list[dict]:
     """Receipt, registration, routing and minutes of the item and the item it was routed from, in time order."""
     events = [{"at": item.received_at, "kind": "received", "text": f"รับหนังสือ ({item.get_channel_display()})",
@@ -268,7 +288,7 @@ def item_timeline(item: IncomingItem) -> list[dict]:
                        "text": f"ลงทะเบียนรับ เลขรับ {thai.to_thai_digits(item.receipt_number)}", "who": item.unit.name})
     for r in item.routings.all():
         events.append({"at": r.routed_at, "kind": "routed", "text": f"ส่งต่อถึง {r.to_unit.name}"
-                       + (f" — {r.note}" if r.note else ""), "who": r.routed_by.get_username()})
+                       + (f" — {r.note}" if r.note else ""), "who": person_name(r.routed_by)})
     for m in item.minutes.all():
         text = m.action + (f" {m.text}" if m.text else "")
         if m.assignee_id:
@@ -307,7 +327,7 @@ def item_page(user, item: IncomingItem) -> dict:
     stamps = {s.item_id: s for s in ReceiptStamp.objects.filter(item__in=[c.pk for c in chain])}
     for c in chain:
         c.stamp = stamps.get(c.pk)
-    history = list(item.history.select_related("history_user").order_by("-history_date")[:50])
+    history = list(item.history.select_related("history_user__official").order_by("-history_date")[:50])
     return {"item": item, "chain": chain, "timeline": item_timeline(item), "history": history,
             "actions": item_actions(user, item), "related": related_for_item(user, item)}
 
@@ -377,7 +397,7 @@ def letter_page(user, letter: Letter) -> dict:
     failed = sum(1 for r in recipients if r.state == RecipientState.UNDELIVERABLE)
     cited_by = list(permissions.visible_letters(user).filter(references__entry__letter=letter)
                     .exclude(pk=letter.pk).distinct().order_by("-created_at")[:20])
-    history = list(letter.history.select_related("history_user").order_by("-history_date")[:50])
+    history = list(letter.history.select_related("history_user__official").order_by("-history_date")[:50])
     return {"letter": letter, "recipients": recipients, "delivered": delivered, "failed": failed,
             "total": len(recipients),
             "signatures": letter_signatures(letter), "actions": letter_actions(user, letter),

@@ -206,6 +206,8 @@ def incoming_register(item: IncomingItem, *, by, at: dt.datetime | None = None) 
     (the two are linked through ``duplicate_of``)."""
     item = IncomingItem.objects.select_for_update().get(pk=item.pk)
     require_registry(by, item.unit, item.secrecy)
+    if item.state == ItemState.REJECTED:
+        raise ValidationError({"state": "หนังสือนี้ปฏิเสธการรับไปแล้ว จึงลงทะเบียนรับไม่ได้"})
     if item.state != ItemState.RECEIVED:
         raise ValidationError({"state": "หนังสือนี้ลงทะเบียนรับแล้ว"})
     at = at or timezone.now()

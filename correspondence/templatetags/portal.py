@@ -100,3 +100,11 @@ def holds_role(context, role: str) -> bool:
     from agencies.selectors import has_role
 
     return has_role(user, role)
+
+
+@register.filter
+def person(user) -> str:
+    """A user as colleagues know them: the official's name, not the login name."""
+    from correspondence.selectors_portal import person_name
+
+    return person_name(user)

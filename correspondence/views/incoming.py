@@ -212,9 +212,13 @@ def item_close(request, pk):
 @login_required
 def item_reject(request, pk):
     """ปฏิเสธการรับ (wrong addressee, incomplete): before registration, with the reason the sender sees."""
+    item = selectors.item_get(request.user, pk, action=None)
+    # Only a sender in this portal or another one sees the reason; a paper or e-mail sender is told by the clerk.
+    told = item.recipient_id or item.channel == "peer"
+    done = "ปฏิเสธการรับแล้ว " + ("ผู้ส่งจะเห็นเหตุผลที่ระบุ" if told else "กรุณาแจ้งผู้ส่งตามช่องทางที่ได้รับหนังสือ")
     return _form_action(request, pk, RejectForm,
                         lambda item, d: receiving.incoming_reject(item, by=request.user, reason=d["reason"]),
-                        "ปฏิเสธการรับแล้ว ผู้ส่งจะเห็นเหตุผลที่ระบุ", "กรุณาระบุเหตุที่ปฏิเสธการรับ")
+                        done, "กรุณาระบุเหตุที่ปฏิเสธการรับ")
 
 
 @require_POST

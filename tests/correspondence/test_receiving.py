@@ -139,3 +139,23 @@ def test_the_assignee_list_holds_only_who_the_minute_may_name(users, units):
     assert officer not in offered and users["soc.exec"].official in offered
     for official in offered:
         receiving.minute_write(item, by=users["soc.exec"], action="มอบ ดำเนินการ", assignee=official)
+
+
+def test_a_rejected_item_says_so_and_leaves_the_queue(users, units, client):
+    from django.core.exceptions import ValidationError
+    from django.urls import reverse
+
+    clerk, soc = users["soc.clerk"], units["สลค."]
+    item = receiving.incoming_receive(unit=soc, by=clerk, channel=Channel.SCAN, subject="ส่งผิดหน่วยงาน",
+                                      sender_text="กรมตัวอย่าง")
+    client.force_login(clerk)
+    r = client.post(reverse("portal:item-reject", args=[item.pk]), {"reason": "ไม่ใช่หนังสือถึงหน่วยงานนี้"},
+                    follow=True)
+    assert "กรุณาแจ้งผู้ส่งตามช่องทางที่ได้รับหนังสือ" in r.content.decode()  # a paper sender sees nothing
+    with pytest.raises(ValidationError) as refused:
+        receiving.incoming_register(item, by=clerk)
+    assert refused.value.message_dict["state"] == ["หนังสือนี้ปฏิเสธการรับไปแล้ว จึงลงทะเบียนรับไม่ได้"]
+    assert "ส่งผิดหน่วยงาน" not in client.get(reverse("portal:queue")).content.decode()
+    assert "ส่งผิดหน่วยงาน" in client.get(reverse("portal:queue"), {"state": "rejected"}).content.decode()
+    page = client.get(reverse("portal:item", args=[item.pk])).content.decode()
+    assert clerk.official.display_name in page and ">soc.clerk<" not in page  # history by name
