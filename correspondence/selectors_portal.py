@@ -464,11 +464,13 @@ def notification_target(n) -> str:
     return n.link if (n.link or "").startswith("/") else ""
 
 
-def book_pages(user, book, *, per_page: int = 20, page: int = 1, verified: bool = True):
-    """A register book page by page, as printed: (lines of the page, page count)."""
+def book_pages(user, book, *, per_page: int = 20, page: int = 1, verified: bool = True, date_from=None,
+               date_to=None):
+    """A register book page by page, as printed (the lines of a date range, as the export takes them):
+    (lines of the page, page count)."""
     from correspondence import selectors
 
-    qs = selectors.entry_list(user, book=book.pk).order_by("number")
+    qs = selectors.entry_list(user, book=book.pk, date_from=date_from, date_to=date_to).order_by("number")
     if not verified:
         qs = qs.filter(secrecy=Secrecy.NORMAL)
     total = qs.count()

@@ -56,10 +56,15 @@ def book_rows(user, book: RegisterBook, date_from: dt.date | None, date_to: dt.d
     return rows
 
 
-def _period(date_from, date_to) -> str:
-    def d(x):
-        return thai.format_date(x) if x else "…"
-    return f"ระหว่างวันที่ {d(date_from)} ถึง {d(date_to)}"
+def _period(date_from, date_to, year: int | None = None) -> str:
+    """The heading's period: the dates asked for, or the book's year when none were."""
+    if not date_from and not date_to:
+        return f"ประจำปี พ.ศ. {thai.to_thai_digits(str(year))}" if year else "ทุกรายการ"
+    if date_from and date_to:
+        return f"ระหว่างวันที่ {thai.format_date(date_from)} ถึง {thai.format_date(date_to)}"
+    if date_from:
+        return f"ตั้งแต่วันที่ {thai.format_date(date_from)}"
+    return f"จนถึงวันที่ {thai.format_date(date_to)}"
 
 
 def book_export(user, book: RegisterBook, fmt: str, date_from=None, date_to=None) -> tuple[bytes, str, str]:
@@ -95,5 +100,5 @@ def book_export(user, book: RegisterBook, fmt: str, date_from=None, date_to=None
         from correspondence.rendering.pdf import render_register_pdf
 
         title = f"{book.get_kind_display()} {book.unit.name}"
-        return render_register_pdf(title, _period(date_from, date_to), columns, rows), FORMATS[fmt], name
+        return render_register_pdf(title, _period(date_from, date_to, book.year), columns, rows), FORMATS[fmt], name
     raise ValueError(fmt)

@@ -33,14 +33,26 @@ def book_detail(request, pk):
         page = int(request.GET.get("page") or 1)
     except ValueError:
         page = 1
+    form = ExportForm(request.GET or None)
+    dates = _dates(form)
     rows, pages, page, total = selectors_portal.book_pages(request.user, book, per_page=PER_PAGE, page=page,
-                                                           verified=twofactor.is_verified(request))
+                                                           verified=twofactor.is_verified(request), **dates)
     incoming = book.kind in (BookKind.INCOMING, BookKind.SECRET)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "correspondence/book.html", {
         "book": book, "rows": rows, "pages": pages, "page": page, "total": total, "incoming": incoming,
-        "page_range": range(1, pages + 1), "export_form": ExportForm(request.GET or None),
+        "page_range": range(1, pages + 1), "export_form": form, "query": query.urlencode(),
         "formats": ("pdf", "csv", "xlsx"),
     })
+
+
+def _dates(form: ExportForm) -> dict:
+    """The date range of the page and the export; an unreadable date is shown as the form's error, and
+    the range is not applied (never a silent 'whole year' in its place for an export)."""
+    if form.is_bound and form.is_valid():
+        return {"date_from": form.cleaned_data.get("date_from"), "date_to": form.cleaned_data.get("date_to")}
+    return {}
 
 
 @require_GET
@@ -51,10 +63,13 @@ def book_export(request, pk, fmt):
     book = selectors.book_get(request.user, pk)
     twofactor.require_for(request, book)
     form = ExportForm(request.GET or None)
-    date_from = date_to = None
-    if form.is_valid():
-        date_from, date_to = form.cleaned_data.get("date_from"), form.cleaned_data.get("date_to")
-    content, content_type, name = exports.book_export(request.user, book, fmt, date_from, date_to)
+    if form.is_bound and not form.is_valid():
+        text = " ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
+        return HttpResponse(f"ส่งออกไม่ได้ วันที่ไม่ถูกต้อง — {text}", status=400,
+                            content_type="text/plain; charset=utf-8")
+    dates = _dates(form)
+    content, content_type, name = exports.book_export(request.user, book, fmt, dates.get("date_from"),
+                                                      dates.get("date_to"))
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
