@@ -7,6 +7,7 @@ of exactly the box size, shaped by WeasyPrint (Pango), then imported by pyHanko'
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
@@ -20,7 +21,22 @@ from pyhanko.stamp import StaticStampStyle
 from eoffice import thai
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
-FONT_STACK = "'TH Sarabun New', 'TH SarabunIT๙', Laksaman, 'Noto Sans Thai', sans-serif"
+
+
+def _font_stack() -> str:
+    """The letters' face (correspondence.rendering.fonts): TH Sarabun New where installed, else Laksaman
+    at its scale. Asking for 'TH Sarabun New' where it is not installed gets Debian's synthetic alias
+    (Laksaman under a 0.66 font matrix), which WeasyPrint draws squeezed, dots lost."""
+    from correspondence.rendering import fonts
+
+    return f'"{fonts.face()[0]}", "Sarabun", "Noto Sans Thai", sans-serif'
+
+
+def _sized(css: str) -> str:
+    """Font sizes written in TH Sarabun New points, converted to the face in use."""
+    from correspondence.rendering import fonts
+
+    return re.sub(r"font-size: ([0-9.]+)pt", lambda m: f"font-size: {fonts.size(float(m.group(1)))}pt", css)
 
 _font_config = None
 
@@ -43,9 +59,9 @@ def render_box_pdf(inner_html: str, width: float, height: float, extra_css: str 
     css = CSS(
         string=(
             f"@page {{ size: {width}pt {height}pt; margin: 0 }}"
-            f"html, body {{ margin: 0; padding: 0; height: 100%; font-family: {FONT_STACK};"
+            f"html, body {{ margin: 0; padding: 0; height: 100%; font-family: {_font_stack()};"
             " line-height: 1.05 }"
-            + extra_css
+            + _sized(extra_css)
         ),
         font_config=fc,
     )
