@@ -145,7 +145,8 @@ class CancelForm(forms.Form):
 
 class RouteForm(forms.Form):
     to_units = forms.TypedMultipleChoiceField(label=_("ส่งต่อถึงหน่วยงาน"), coerce=int,
-                                              widget=forms.CheckboxSelectMultiple)
+                                              widget=forms.CheckboxSelectMultiple, error_messages={
+                                                  "required": "กรุณาเลือกหน่วยงานที่จะส่งต่ออย่างน้อยหนึ่งหน่วยงาน"})
     note = forms.CharField(label=_("การปฏิบัติ / หมายเหตุ"), max_length=500, required=False)
 
     def __init__(self, *args, units=(), **kwargs):
@@ -187,7 +188,9 @@ class RejectForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
-    year = forms.IntegerField(label=_("ปี พ.ศ."), required=False, min_value=2400, max_value=2700)
+    year = forms.IntegerField(label=_("ปี พ.ศ."), required=False, min_value=2400, max_value=2700, error_messages={
+        "min_value": "ใช้ปีพุทธศักราช เช่น ๒๕๖๙", "max_value": "ใช้ปีพุทธศักราช เช่น ๒๕๖๙",
+        "invalid": "ปีต้องเป็นตัวเลข ใช้ปีพุทธศักราช เช่น ๒๕๖๙"})
     series = forms.CharField(label=_("ชุดเลข"), required=False, max_length=16)
     urgency = forms.TypedChoiceField(label=_("ชั้นความเร็ว"), choices=[("", "ทั้งหมด")] + Urgency.choices, coerce=int,
                                      required=False, empty_value=None)

@@ -1,4 +1,5 @@
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
@@ -13,8 +14,15 @@ router.register("reservations", views.ReservationViewSet, basename="reservation"
 router.register("items", views.ItemViewSet, basename="item")
 router.register("minutes", views.MinuteViewSet, basename="minute")
 
+def not_found(request, *args, **kwargs):
+    """Any other path under /api/v1/ (an id that is not a number, a misspelt resource): JSON, as the API's
+    other errors, not the officials' HTML 404 page."""
+    return JsonResponse({"detail": "ไม่พบข้อมูลที่ขอ"}, status=404)
+
+
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("search/", SearchView.as_view(), name="api-search"),
     path("", include(router.urls)),
+    re_path(r"^.*$", not_found),
 ]

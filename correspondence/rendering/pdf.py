@@ -203,7 +203,9 @@ def _meeting(spec) -> dict:
     for key in ("number", "opened", "closed"):
         if meeting.get(key):
             meeting[key] = _digits(spec, meeting[key])
-    meeting["groups"] = [{"label": label, "names": meeting.get(key) or []}
+    meeting["groups"] = [{"label": label, "names": meeting.get(key) or [],
+                          "rows": [{"n": _digits(spec, str(i)), "name": name}
+                                   for i, name in enumerate(meeting.get(key) or [], start=1)]}
                          for key, label in (("present", "ผู้มาประชุม"), ("absent", "ผู้ไม่มาประชุม"),
                                             ("attending", "ผู้เข้าร่วมประชุม")) if meeting.get(key)]
     return meeting

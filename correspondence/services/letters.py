@@ -512,7 +512,12 @@ def letter_sign(letter: Letter, *, by) -> Letter:
 
 
 def _number_key(text: str) -> str:
-    return "".join(thai.to_arabic_digits(text or "").split())
+    """The number as compared for duplicates: digits as Arabic, spaces out, and the printed ``ที่``
+    before it dropped (a clerk types what the letter shows: ``ที่ กต ๐๒๐๓/๖๓๘๑``)."""
+    text = (text or "").strip()
+    if text.startswith("ที่") and text[3:4].isspace():
+        text = text[3:]
+    return "".join(thai.to_arabic_digits(text).split())
 
 
 def _grant_to_registrars(item: IncomingItem) -> None:

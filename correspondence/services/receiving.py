@@ -234,7 +234,7 @@ def incoming_register(item: IncomingItem, *, by, at: dt.datetime | None = None) 
     warning = None
     if duplicate is not None:
         warning = (f"หนังสือที่ {duplicate.their_number} ลงวันที่ {thai.format_date(duplicate.dated)} "
-                   f"จาก{duplicate.sender_text} ลงทะเบียนรับไว้แล้ว เลขรับ {duplicate.receipt_number}")
+                   f"จาก{duplicate.sender_text} ลงทะเบียนรับไว้แล้ว เลขรับ {thai.to_thai_digits(duplicate.receipt_number)}")
     return item, warning
 
 

@@ -160,3 +160,10 @@ def test_admin_lists_follow_the_same_visibility(client, users, units):
     assert client.get(f"/admin/correspondence/incomingitem/{secret.pk}/change/").status_code in (302, 404)
     assert client.get(f"/admin/correspondence/incomingitem/{plain.pk}/change/").status_code == 200
     assert client.get("/admin/correspondence/registerentry/").status_code == 200
+
+
+def test_an_unknown_path_or_id_under_the_api_is_a_json_404(users):
+    for path in ("/api/v1/letters/abc/", "/api/v1/no-such-thing/", "/api/v1/items/12/nonsense/"):
+        r = api(users["mfa.drafter"]).get(path)
+        assert r.status_code == 404 and r["Content-Type"].startswith("application/json"), path
+        assert r.json() == {"detail": "ไม่พบข้อมูลที่ขอ"}

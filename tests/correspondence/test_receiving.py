@@ -29,7 +29,7 @@ def test_same_sender_number_and_date_twice_warns_and_links(users, units):
     second, warning = receive("มท 0218 / ต.ก.55")
     assert second.their_number_key == first.their_number_key == "มท0218/ต.ก.55"
     assert second.duplicate_of == first and second.receipt_number == "2"
-    assert "ลงทะเบียนรับไว้แล้ว เลขรับ 1" in warning
+    assert "ลงทะเบียนรับไว้แล้ว เลขรับ ๑" in warning
     other, warning = receive("มท ๐๒๑๘/ต.ก.๕๖")
     assert warning is None and other.duplicate_of is None
 
@@ -159,3 +159,16 @@ def test_a_rejected_item_says_so_and_leaves_the_queue(users, units, client):
     assert "ส่งผิดหน่วยงาน" in client.get(reverse("portal:queue"), {"state": "rejected"}).content.decode()
     page = client.get(reverse("portal:item", args=[item.pk])).content.decode()
     assert clerk.official.display_name in page and ">soc.clerk<" not in page  # history by name
+
+
+def test_a_number_typed_with_its_printed_ที่_is_the_same_number(users, units):
+    clerk, soc = users["soc.clerk"], units["สลค."]
+    day = dt.date(2026, 11, 2)
+    first = receiving.incoming_receive(unit=soc, by=clerk, channel=Channel.SCAN, subject="ก", sender_text="กต",
+                                       their_number="กต 0203/6381", dated=day)
+    first, _ = receiving.incoming_register(first, by=clerk)
+    again = receiving.incoming_receive(unit=soc, by=clerk, channel=Channel.SCAN, subject="ก", sender_text="กต",
+                                       their_number="ที่ กต ๐๒๐๓/๖๓๘๑", dated=day)
+    again, warning = receiving.incoming_register(again, by=clerk)
+    assert again.duplicate_of_id == first.pk
+    assert warning.endswith(f"เลขรับ {receiving.thai.to_thai_digits(first.receipt_number)}")

@@ -57,3 +57,10 @@ def test_the_reviewer_reads_the_draft_before_approving(users, mfa_spec, client):
     assert "(ร่าง)" in text or "ร่าง" in text
     client.force_login(u["soc.clerk"])  # not the letter's: as if it did not exist
     assert client.get(url).status_code == 404
+
+
+def test_queue_filter_errors_speak_thai(users, client):
+    client.force_login(users["soc.clerk"])
+    page = client.get(reverse("portal:queue"), {"year": "2026", "series": "ก" * 20}).content.decode()
+    assert "ใช้ปีพุทธศักราช เช่น ๒๕๖๙" in page and "ข้อความนี้ต้องยาวไม่เกิน 16 ตัวอักษร" in page
+    assert "Ensure this value" not in page

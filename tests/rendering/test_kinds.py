@@ -100,3 +100,11 @@ def test_envelopes(size):
     text = squash(pdftotext(pdf, layout=True))
     for part in ["ด่วนที่สุด", "กระทรวงมหาดไทย", "ที่มท๐๒๑๘/ต.ก.๕๕", "เรียนเลขาธิการคณะรัฐมนตรี", "กรุงเทพฯ๑๐๓๐๐"]:
         assert part in text
+
+
+@pytest.mark.parametrize("digits,first", [("thai", "๑. "), ("arabic", "1. ")])
+def test_minutes_number_the_attendees_in_the_letters_digits(digits, first):
+    spec = {**KINDS["minutes"], "digits": digits}
+    spec["meeting"] = {**spec.get("meeting", {}), "present": ["นายหนึ่ง ทดสอบ", "นางสอง ทดสอบ"]}
+    text = squash(pdftotext(render_letter_pdf(spec)))
+    assert squash(f"{first}นายหนึ่ง ทดสอบ") in text
