@@ -38,6 +38,9 @@ class AgencyLevel(models.TextChoices):
 
 
 TOP_LEVELS = {AgencyLevel.MINISTRY, AgencyLevel.INDEPENDENT, AgencyLevel.PROVINCE}
+# A unit sits below its parent's level (a กอง may sit directly under a กระทรวง, not under another กอง).
+_RANK = {AgencyLevel.MINISTRY: 0, AgencyLevel.INDEPENDENT: 0, AgencyLevel.PROVINCE: 0,
+         AgencyLevel.DEPARTMENT: 1, AgencyLevel.DIVISION: 2, AgencyLevel.SECTION: 3}
 
 
 class ValidityQuerySet(models.QuerySet):
@@ -115,6 +118,18 @@ class Agency(models.Model):
             errors["parent"] = "ไม่สามารถให้ส่วนราชการสังกัดหน่วยงานในสังกัดของตนเองได้"
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             errors["valid_until"] = "วันสิ้นสุดต้องไม่ก่อนวันเริ่มใช้"
+        if self.parent_id and "parent" not in errors and _RANK[self.level] <= _RANK[self.parent.level]:
+            errors["level"] = (f"{self.get_level_display()} สังกัด{self.parent.get_level_display()}ไม่ได้ "
+                               "ส่วนราชการต้องอยู่ในระดับต่ำกว่าส่วนราชการที่สังกัด")
+        if self.unit_number and "unit_number" not in errors and self.parent_id:
+            # Letter numbers are <code> <unit number>/<running>: two units of one ministry with the same
+            # unit number would print the same numbers from two registers.
+            ministry = self.parent.top
+            same = [a for a in Agency.objects.filter(unit_number=self.unit_number).exclude(pk=self.pk)
+                    .select_related("parent") if a.top.pk == ministry.pk]
+            if same:
+                errors["unit_number"] = (f"เลขประจำส่วนราชการนี้ใช้กับ {same[0].name} ใน{ministry.name}อยู่แล้ว "
+                                         "เลขที่หนังสือของสองหน่วยงานจะซ้ำกัน")
         if errors:
             raise ValidationError(errors)
 
@@ -196,6 +211,23 @@ class LetterCode(models.Model):
                 raise ValidationError({"code": str(exc)}) from exc
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": "วันสิ้นสุดต้องไม่ก่อนวันเริ่มใช้"})
+        if self.code and self.agency_id:
+            for other in LetterCode.objects.exclude(pk=self.pk).select_related("agency"):
+                if not _overlap(self.valid_from, self.valid_until, other.valid_from, other.valid_until):
+                    continue
+                if other.code == self.code and other.agency_id != self.agency_id:
+                    raise ValidationError({"code": f"รหัส {self.code} ใช้กับ{other.agency.name}ในช่วงเวลาเดียวกันอยู่แล้ว"})
+                if other.agency_id == self.agency_id and other.code != self.code:
+                    raise ValidationError({"valid_from": f"{other.agency.name}มีรหัส {other.code} ในช่วงเวลานี้อยู่แล้ว "
+                                                         "กำหนดวันสิ้นสุดของรหัสเดิมก่อนวันเริ่มใช้รหัสใหม่"})
+
+
+def _overlap(a_from, a_until, b_from, b_until) -> bool:
+    """Whether two validity periods (open ends as None) share a day."""
+    import datetime as dt
+
+    lo, hi = dt.date.min, dt.date.max
+    return (a_from or lo) <= (b_until or hi) and (b_from or lo) <= (a_until or hi)
 
 
 class Role(models.TextChoices):

@@ -477,7 +477,12 @@ def letter_issue(letter: Letter, *, by, at: dt.datetime | None = None) -> Letter
         dated=thai.bangkok_date(at), from_text=issuer[:500], to_text=", ".join(recipients)[:500],
         subject=letter.subject[:1000], secrecy=letter.secrecy, urgency=letter.urgency,
     )
-    entry.their_number = numbering.formatted_number(entry, digits=content.get("digits") or "thai")
+    try:
+        entry.their_number = numbering.formatted_number(entry, digits=content.get("digits") or "thai")
+    except thai.ThaiFormatError:
+        # Rolled back with the line: the number goes back to the book.
+        raise ValidationError({"number": f"{letter.issuing_unit.name}ไม่มีรหัสตัวพยัญชนะหรือเลขประจำส่วนราชการ"
+                                         "ที่ใช้ได้ในวันนี้ จึงออกเลขไม่ได้ กรุณาแจ้งผู้ดูแลระบบ"}) from None
     entry.save(update_fields=["their_number"])
     letter.number, letter.issued_on = entry.their_number, entry.dated
     content["number"], content["date"] = letter.number, letter.issued_on.isoformat()
