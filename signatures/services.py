@@ -382,6 +382,18 @@ def incoming_item_validate(item: IncomingItem) -> SignatureReport | None:
     )
 
 
+def _copies_follow(item: IncomingItem, old_name: str, new_name: str) -> None:
+    """Copies routed on before the stamp was on (routing copies the file of the moment) take the stamped
+    file, so the unit below receives the letter with the receipt stamp of the unit above. Only copies
+    not registered yet: one registered below has its own stamp on its own file."""
+    from correspondence.models import ItemState
+
+    for copy in IncomingItem.objects.select_for_update().filter(parent_id=item.pk, pdf=old_name,
+                                                                 state=ItemState.RECEIVED):
+        copy.pdf.name = new_name
+        copy.save(update_fields=["pdf"])
+
+
 def incoming_item_stamp(item: IncomingItem) -> ReceiptStamp:
     """ตรารับหนังสือ with the receiving agency's seal (inherited up the tree); without a seal the
     registration stands and the stamp row says why there is no stamp."""
@@ -409,6 +421,7 @@ def incoming_item_stamp(item: IncomingItem) -> ReceiptStamp:
         new_name = _save_new_file(item.pdf, stamped)
         with transaction.atomic():
             _swap_pdf(IncomingItem, item.pk, original_name, new_name, item.pdf.storage)
+            _copies_follow(item, original_name, new_name)
             stamp.state, stamp.seal, stamp.stamped_at = StampState.STAMPED, seal, djtz.now()
             stamp.message, stamp.pdf_sha256 = "ประทับตรารับแล้ว", _sha256(stamped)
             stamp.save()

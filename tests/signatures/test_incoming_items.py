@@ -139,3 +139,25 @@ def test_processing_twice_stamps_once(media, tree, seal, signed_letter):
     services.incoming_item_process(item.pk)  # e.g. a redelivered task
     assert read(IncomingItem.objects.get(pk=item.pk).pdf) == first
     assert SignatureReport.objects.filter(item=item).count() == 1
+
+
+def test_a_copy_routed_before_the_stamp_takes_the_stamped_file(media, tree, seal, letter_pdf, eager,
+                                                               django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    item = make_item(tree["other"], letter_pdf)
+    # Routed on at once: the copy points at the file as it is before the stamp task has run.
+    now = timezone.now()
+    early = IncomingItem.objects.create(unit=tree["other_div"], channel="routed", state="received", parent=item,
+                                        subject=item.subject, sender_text=item.sender_text, received_at=now,
+                                        pdf=item.pdf.name)
+    registered = IncomingItem.objects.create(unit=tree["other_div"], channel="routed", state="registered",
+                                             parent=item, subject=item.subject, sender_text=item.sender_text,
+                                             received_at=now, pdf=item.pdf.name)
+    unstamped = item.pdf.name
+    _register(item, django_capture_on_commit_callbacks)
+    assert ReceiptStamp.objects.get(item=item).state == StampState.STAMPED and item.pdf.name != unstamped
+    early.refresh_from_db()
+    registered.refresh_from_db()
+    assert early.pdf.name == item.pdf.name and read(early.pdf) == read(item.pdf)
+    assert registered.pdf.name == unstamped  # registered below already: keeps its own chain
