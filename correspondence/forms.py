@@ -6,7 +6,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from correspondence.models import ItemState, LetterKind
+from correspondence.models import Channel, ItemState, LetterKind
 from eoffice import thai
 from eoffice.forms import ThaiDateField, ThaiDateInput
 from eoffice.levels import Secrecy, Urgency
@@ -185,6 +185,48 @@ class CloseForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("เหตุที่ปฏิเสธการรับ (ผู้ส่งจะเห็นข้อความนี้)"), max_length=500)
+
+
+class ReceiveForm(forms.Form):
+    """รับหนังสือ: a letter that came on paper (scanned) or by e-mail, as the clerk confirms it."""
+
+    pdf = forms.FileField(label=_("แฟ้มหนังสือ (PDF สแกน)"), required=False,
+                          help_text="เลือกแฟ้มแล้วระบบจะอ่านเลขที่ วันที่ และเรื่องจากแฟ้มมาให้ตรวจ")
+    unit = forms.TypedChoiceField(label=_("รับในนามหน่วยงาน"), coerce=int)
+    channel = forms.ChoiceField(label=_("ช่องทาง"), choices=[(Channel.SCAN, "สแกนจากกระดาษ"),
+                                                              (Channel.EMAIL, "ไปรษณีย์อิเล็กทรอนิกส์")])
+    their_number = forms.CharField(label=_("ที่ (เลขที่หนังสือ)"), max_length=128, required=False,
+                                   help_text="เช่น กต ๐๒๐๓/๖๓๘๑ หรือ ๑/๒๕๖๙ เว้นว่างหรือใส่ - หากหนังสือไม่มีเลขที่")
+    dated = ThaiDateField(label=_("ลงวันที่"), required=False, widget=ThaiDateInput())
+    sender_text = forms.CharField(label=_("จาก (ผู้ส่ง)"), max_length=500,
+                                  error_messages={"required": "กรุณาระบุผู้ส่ง"})
+    addressee = forms.CharField(label=_("ถึง"), max_length=500, required=False)
+    subject = forms.CharField(label=_("เรื่อง"), max_length=1000, error_messages={"required": "กรุณาระบุเรื่อง"})
+    urgency = forms.TypedChoiceField(label=_("ชั้นความเร็ว"), choices=Urgency.choices, coerce=int, initial=0)
+    secrecy = forms.TypedChoiceField(label=_("ชั้นความลับ"), choices=Secrecy.choices, coerce=int, initial=0)
+    deliver_by = ThaiDateField(label=_("ด่วนภายในวันที่"), required=False, widget=ThaiDateInput())
+    deliver_time = forms.TimeField(label=_("เวลา (ถ้ามี)"), required=False, input_formats=["%H:%M", "%H.%M"],
+                                   widget=forms.TimeInput(attrs={"placeholder": "๑๖.๓๐"}),
+                                   error_messages={"invalid": "เวลาไม่ถูกต้อง เช่น 16.30"})
+    register_now = forms.BooleanField(label=_("ลงทะเบียนรับทันที"), required=False, initial=True)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(u.pk, u.name) for u in units]
+
+    def clean_their_number(self):
+        number = (self.cleaned_data.get("their_number") or "").strip()
+        return "" if number in ("-", "—") else number  # "-": the register's mark for a letter without a number
+
+    def deliver_at(self):
+        import datetime as dt
+
+        from eoffice import thai
+
+        day, time = self.cleaned_data.get("deliver_by"), self.cleaned_data.get("deliver_time")
+        if not day:
+            return None
+        return dt.datetime.combine(day, time or dt.time(16, 30), tzinfo=thai.BANGKOK)
 
 
 class QueueFilterForm(forms.Form):

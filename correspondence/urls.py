@@ -12,6 +12,8 @@ urlpatterns = [
     path("search/", dashboard.search, name="search"),
     # incoming
     path("incoming/", incoming.queue, name="queue"),
+    path("incoming/new/", incoming.item_receive, name="item-receive"),
+    path("incoming/new/prefill/", incoming.item_receive_prefill, name="item-receive-prefill"),
     path("incoming/<int:pk>/", incoming.item_detail, name="item"),
     path("incoming/<int:pk>/pdf/", incoming.item_pdf, name="item-pdf"),
     path("incoming/<int:pk>/page1.png", incoming.item_page_png, name="item-png"),

@@ -180,6 +180,8 @@ class ItemReceiveInput(serializers.Serializer):
     subject = serializers.CharField(allow_blank=True, max_length=1000)
     urgency = serializers.IntegerField(required=False, default=0)
     secrecy = serializers.IntegerField(required=False, default=0)
+    deliver_by = serializers.DateTimeField(required=False, allow_null=True,
+                                           help_text="ด่วนภายใน (วันเวลา ISO; ไม่ระบุเขตเวลา = เวลาประเทศไทย)")
     pdf = serializers.FileField(required=False, allow_null=True)
 
 

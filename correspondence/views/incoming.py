@@ -13,7 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies.models import Official, Role
 from agencies.selectors import has_role, official_for
 from correspondence import selectors, selectors_portal
-from correspondence.forms import CloseForm, MinuteForm, PresentForm, QueueFilterForm, RejectForm, RouteForm
+from correspondence.forms import (
+    CloseForm, MinuteForm, PresentForm, QueueFilterForm, ReceiveForm, RejectForm, RouteForm,
+)
 from correspondence.models import Minute
 from correspondence.services import receiving
 from correspondence.views.common import (
@@ -239,3 +241,99 @@ def item_present(request, pk):
             for text in errors:
                 messages.error(request, text)
     return hx_redirect(request, reverse("portal:item", args=[item.pk]))
+
+
+# --- receiving a scan or an e-mailed letter ----------------------------------------------------------------------
+
+
+def _receiving_units(user):
+    """Units the user receives for: where they are a registry clerk or a secret-document registrar."""
+    from agencies.models import Agency
+    from correspondence import permissions
+
+    ids = permissions._role_units(user, Role.REGISTRY_CLERK) | permissions._role_units(user, Role.SECRET_REGISTRAR)
+    return list(Agency.objects.filter(pk__in=ids).order_by("name"))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def item_receive(request):
+    """รับหนังสือ: upload the scan, confirm the fields read from it, and (by default) register it at once."""
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import redirect
+
+    units = _receiving_units(request.user)
+    if not units:
+        raise PermissionDenied("เฉพาะเจ้าหน้าที่สารบรรณหรือนายทะเบียนเอกสารลับเท่านั้น")
+    form = ReceiveForm(request.POST or None, request.FILES or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        unit = next(u for u in units if u.pk == d["unit"])
+        if d["secrecy"] and not verified(request):
+            form.add_error(None, "รับหนังสือชั้นความลับต้องยืนยันตัวตนขั้นที่สองก่อน (เมนูยืนยันตัวตนขั้นที่สอง) "
+                                 "แล้วเลือกแฟ้มอีกครั้ง")
+        if not form.errors:
+            try:
+                item = receiving.incoming_receive(
+                    unit=unit, by=request.user, channel=d["channel"], subject=d["subject"],
+                    sender_text=d["sender_text"], their_number=d["their_number"], dated=d.get("dated"),
+                    addressee=d.get("addressee") or "", urgency=d["urgency"], secrecy=d["secrecy"],
+                    deliver_by=form.deliver_at(), pdf=d.get("pdf"))
+                warning = None
+                if d.get("register_now"):
+                    item, warning = receiving.incoming_register(item, by=request.user)
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                if item.receipt_number:
+                    messages.success(request, f"รับและลงทะเบียนแล้ว เลขรับ {thai.to_thai_digits(item.receipt_number)}")
+                else:
+                    messages.success(request, "รับหนังสือแล้ว รอลงทะเบียนรับ")
+                if warning:
+                    messages.warning(request, warning)
+                return redirect("portal:item", pk=item.pk)
+    return render(request, "correspondence/receive.html", {"form": form})
+
+
+@require_POST
+@login_required
+def item_receive_prefill(request):
+    """htmx: the fields read from the chosen PDF, filled in where the clerk has typed nothing yet."""
+    from correspondence.services import uploads
+
+    units = _receiving_units(request.user)
+    if not units:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    pdf = request.FILES.get("pdf")
+    data = request.POST.copy()
+    note, error = "", ""
+    if pdf is not None:
+        try:
+            uploads.pdf_check(pdf)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            found = receiving.pdf_prefill(pdf)
+            filled = []
+            for key in ("their_number", "sender_text", "subject", "addressee"):
+                if found.get(key) and not data.get(key):
+                    data[key] = found[key]
+                    filled.append(key)
+            if found.get("dated") and not data.get("dated"):
+                import datetime as dt
+
+                data["dated"] = thai.format_date(dt.date.fromisoformat(found["dated"]), "short")
+                filled.append("dated")
+            for key in ("urgency", "secrecy"):
+                if key in found and data.get(key) in (None, "", "0"):
+                    data[key] = str(found[key])
+            if filled:
+                source = "ข้อมูลหนังสือที่แนบในแฟ้ม" if found.get("source") == "letter.json" else "ข้อความในแฟ้ม"
+                note = f"กรอกจาก{source}แล้ว กรุณาตรวจสอบก่อนบันทึก"
+            else:
+                note = "อ่านข้อมูลจากแฟ้มไม่ได้ กรุณากรอกเอง"
+    form = ReceiveForm(data, units=units)
+    return render(request, "correspondence/_receive_fields.html", {"form": form, "note": note, "error": error,
+                                                                   "bound_quietly": True})

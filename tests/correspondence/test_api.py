@@ -167,3 +167,14 @@ def test_an_unknown_path_or_id_under_the_api_is_a_json_404(users):
         r = api(users["mfa.drafter"]).get(path)
         assert r.status_code == 404 and r["Content-Type"].startswith("application/json"), path
         assert r.json() == {"detail": "ไม่พบข้อมูลที่ขอ"}
+
+
+def test_a_received_letter_keeps_its_deadline(users, units):
+    r = api(users["soc.clerk"]).post("/api/v1/items/", {
+        "unit": units["สลค."].pk, "channel": "scan", "sender_text": "กระทรวงการคลัง", "subject": "ด่วนภายใน",
+        "urgency": 3, "deliver_by": "2026-12-05T10:30:00+07:00"}, format="json")
+    assert r.status_code == 201, r.json()
+    from correspondence.models import IncomingItem
+
+    item = IncomingItem.objects.get(pk=r.json()["id"])
+    assert item.deliver_by.isoformat().startswith("2026-12-05T03:30")
