@@ -16,6 +16,7 @@ from agencies.models import Agency, Official, Role
 from agencies.selectors import has_role, official_for
 from correspondence import permissions
 from correspondence.models import (
+    Enclosure,
     IncomingItem,
     ItemState,
     Letter,
@@ -328,7 +329,9 @@ def item_page(user, item: IncomingItem) -> dict:
     for c in chain:
         c.stamp = stamps.get(c.pk)
     history = list(item.history.select_related("history_user__official").order_by("-history_date")[:50])
-    return {"item": item, "chain": chain, "timeline": item_timeline(item), "history": history,
+    # สิ่งที่ส่งมาด้วย of a letter that came through the portal (its files travel with the letter).
+    enclosures = list(Enclosure.objects.filter(letter_id=item.letter_id).order_by("order")) if item.letter_id else []
+    return {"item": item, "chain": chain, "timeline": item_timeline(item), "history": history, "enclosures": enclosures,
             "actions": item_actions(user, item), "related": related_for_item(user, item)}
 
 

@@ -1,5 +1,6 @@
 """API shapes. They validate types only; rules live in the services. List shapes never carry body
 text or files."""
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Agency, Official
@@ -160,13 +161,27 @@ class ItemDetailSerializer(ItemListSerializer):
     minutes = MinuteSerializer(many=True, read_only=True)
     routings = RoutingSerializer(many=True, read_only=True)
     has_pdf = serializers.SerializerMethodField()
+    enclosures = serializers.SerializerMethodField()
 
     class Meta(ItemListSerializer.Meta):
         fields = ItemListSerializer.Meta.fields + ["addressee", "sender_agency", "letter", "filed_at", "closed_at",
-                                                   "rejected_reason", "minutes", "routings", "has_pdf"]
+                                                   "rejected_reason", "minutes", "routings", "has_pdf", "enclosures"]
 
     def get_has_pdf(self, obj) -> bool:
         return bool(obj.pdf)
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_enclosures(self, obj) -> list:
+        """สิ่งที่ส่งมาด้วย of the portal letter it came as; ``file`` is the page that serves the file."""
+        from django.urls import reverse
+
+        from correspondence.models import Enclosure
+
+        if not obj.letter_id:
+            return []
+        return [{"description": e.description, "quantity": e.quantity,
+                 "file": reverse("portal:item-enclosure", args=[obj.pk, e.pk]) if e.file else None}
+                for e in Enclosure.objects.filter(letter_id=obj.letter_id).order_by("order")]
 
 
 class ItemReceiveInput(serializers.Serializer):

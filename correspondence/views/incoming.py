@@ -98,6 +98,25 @@ def item_pdf(request, pk):
 
 @require_GET
 @login_required
+def item_enclosure(request, pk, enc):
+    """สิ่งที่ส่งมาด้วย of a letter that came through the portal, to whoever may see the item it came as."""
+    from django.http import FileResponse, Http404
+
+    from correspondence.models import Enclosure
+
+    item = selectors.item_get(request.user, pk, action=None)
+    require_for(request, item)
+    if not item.letter_id:
+        raise Http404
+    enclosure = get_object_or_404(Enclosure, pk=enc, letter_id=item.letter_id)
+    if not enclosure.file:
+        raise Http404
+    selectors.record_access(request.user, item, "download")
+    return FileResponse(enclosure.file.open("rb"), as_attachment=True, filename=f"enclosure-{enclosure.order + 1}.pdf")
+
+
+@require_GET
+@login_required
 def item_page_png(request, pk):
     return first_page_png_response(request, selectors.item_get(request.user, pk, action=None))
 
