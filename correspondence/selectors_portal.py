@@ -260,7 +260,8 @@ def item_actions(user, item: IncomingItem) -> ItemActions:
         registry = has_role(user, Role.REGISTRY_CLERK, unit=item.unit)
     actions.register = registry and item.state == ItemState.RECEIVED
     actions.route = (registry and item.state in (ItemState.REGISTERED, ItemState.ROUTED)
-                     and item.secrecy < Secrecy.TOP_SECRET)
+                     and item.secrecy < Secrecy.TOP_SECRET
+                     and bool(permissions.units_below(item.unit_id) - {item.unit_id}))  # a unit with none below
     actions.close = registry and item.state in (ItemState.REGISTERED, ItemState.ROUTED)
     # A classified item is seen only through grants: its registrar presents it to an executive.
     actions.present = actions.close and item.secrecy >= Secrecy.CONFIDENTIAL

@@ -103,7 +103,39 @@ class SigningCredentialForm(forms.ModelForm):
             self.add_error("seal_secret", "รหัสผ่านของเจ้าหน้าที่ไม่ถูกเก็บไว้ในระบบ")
         if kind == CredentialKind.PKCS12 and not cleaned.get("pkcs12_file") and not self.instance.pkcs12_encrypted:
             self.add_error("pkcs12_file", "กรุณาเลือกแฟ้ม PKCS#12")
+        if kind == CredentialKind.PKCS12 and not self.errors:
+            self._check_pkcs12(cleaned)
         return cleaned
+
+    def _check_pkcs12(self, cleaned):
+        """A file that is no PKCS#12, or a seal's passphrase that does not open it, is refused now: stored,
+        it would fail every signature or receipt stamp later."""
+        f = cleaned.get("pkcs12_file")
+        if f is not None:
+            data = f.read()
+            f.seek(0)
+        elif self.instance.pkcs12_encrypted:
+            data = crypto.decrypt(self.instance.pkcs12_encrypted)
+        else:
+            return
+        from asn1crypto import pkcs12 as asn1_pkcs12
+
+        try:
+            asn1_pkcs12.Pfx.load(data).native
+        except Exception:  # noqa: BLE001 - any parse failure is the same answer
+            self.add_error("pkcs12_file", "แฟ้มนี้ไม่ใช่ PKCS#12 (.p12/.pfx) หรือเสียหาย")
+            return
+        secret = cleaned.get("seal_secret")
+        if secret:
+            from cryptography.hazmat.primitives.serialization import pkcs12
+
+            try:
+                key, cert, _ = pkcs12.load_key_and_certificates(data, secret.encode("utf-8"))
+            except ValueError:
+                self.add_error("seal_secret", "รหัสผ่านไม่ตรงกับแฟ้ม PKCS#12 นี้")
+                return
+            if key is None or cert is None:
+                self.add_error("pkcs12_file", "แฟ้ม PKCS#12 ต้องมีทั้งกุญแจส่วนตัวและใบรับรอง")
 
     def save(self, commit=True):
         obj = super().save(commit=False)

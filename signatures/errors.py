@@ -20,6 +20,11 @@ class SignatureError(Exception):
         return self.message
 
 
+class AlreadySignedError(SignatureError):
+    code = "already_signed"
+    default_message = "ท่านลงนามหนังสือฉบับนี้แล้ว ไม่ต้องลงนามซ้ำ"
+
+
 class WrongSecretError(SignatureError):
     """รหัสผ่านของแฟ้ม PKCS#12 หรือ PIN ของอุปกรณ์ไม่ถูกต้อง"""
 

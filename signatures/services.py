@@ -24,7 +24,7 @@ from correspondence.models import IncomingItem, Letter, LetterState
 
 from . import crypto, pades, selectors, validation
 from .credentials import Credential, PKCS11Credential, PKCS12Credential
-from .errors import RenewalError, SignatureError
+from .errors import AlreadySignedError, RenewalError, SignatureError
 from .models import (
     CertificateKind,
     CredentialKind,
@@ -244,6 +244,8 @@ def letter_sign(
     letter's file and row are exactly as before."""
     progress = progress or (lambda pct, msg: None)
     _check_letter(letter)
+    if LetterSignature.objects.filter(letter=letter, official=official).exists():
+        raise AlreadySignedError(detail=f"official {official.pk} already signed letter {letter.pk}")
     cred = _credential_for(official, credential)
     eff = selectors.signing_settings_for(letter.issuing_unit)
     original_name = letter.pdf.name
@@ -290,6 +292,8 @@ def signing_job_start(
     right here; heavier ones go to the ``signatures.sign_letter`` task, which gets only the job id:
     the secret travels as ciphertext on the job row, its one-minute key in the cache."""
     _check_letter(letter)
+    if LetterSignature.objects.filter(letter=letter, official=official).exists():
+        raise AlreadySignedError(detail=f"official {official.pk} already signed letter {letter.pk}")
     cred = _credential_for(official, credential)
     level = selectors.signing_settings_for(letter.issuing_unit).level
     job = SigningJob.objects.create(

@@ -1,5 +1,6 @@
 """Admin of the exchange: peers with their keys (a button makes our key pair and shows the public key
 to hand to the other portal's administrator), and the read-only records of what was exchanged."""
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.http import HttpResponseRedirect
@@ -14,8 +15,27 @@ from correspondence.models import ExchangeAck, ExchangeLog, ExchangeMessage, Exc
 from eoffice.admin_mixins import ReadOnlyAdmin
 
 
+class ExchangePeerForm(forms.ModelForm):
+    class Meta:
+        model = ExchangePeer
+        fields = "__all__"
+
+    def clean_their_public_key(self):
+        """The other portal's public key as PEM: a key that does not load would refuse every letter it sends."""
+        text = (self.cleaned_data.get("their_public_key") or "").strip()
+        if text:
+            from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+            try:
+                load_pem_public_key(text.encode("ascii"))
+            except (ValueError, UnicodeEncodeError, TypeError):
+                raise forms.ValidationError("กุญแจสาธารณะไม่ถูกต้อง ต้องเป็นแบบ PEM (-----BEGIN PUBLIC KEY-----)") from None
+        return text
+
+
 @admin.register(ExchangePeer)
 class ExchangePeerAdmin(SimpleHistoryAdmin):
+    form = ExchangePeerForm
     list_display = ["name", "base_url", "their_key_id", "our_key_id", "has_our_key", "enabled"]
     list_filter = ["enabled"]
     search_fields = ["name", "base_url", "their_key_id", "our_key_id"]

@@ -193,6 +193,27 @@ def _duplicate_of(item: IncomingItem, by) -> IncomingItem | None:
     )
 
 
+def _note_on_line(item: IncomingItem, *, by, action: str = "", remark: str = "") -> None:
+    """Write what was done with the item into its register line's การปฏิบัติ / หมายเหตุ columns (ระเบียบ
+    ข้อ ๓๘ ข): routing, minutes, where it is filed, a duplicate. Appended; the line keeps the rest."""
+    from correspondence.models import EntryStatus, RegisterEntry
+
+    line = (RegisterEntry.objects.select_for_update().filter(item=item, status=EntryStatus.ACTIVE)
+            .order_by("-registered_at").first())
+    if line is None:
+        return
+    fields = []
+    if action:
+        line.action_taken = "; ".join(x for x in (line.action_taken, action) if x)[:500]
+        fields.append("action_taken")
+    if remark:
+        line.remarks = "; ".join(x for x in (line.remarks, remark) if x)[:1000]
+        fields.append("remarks")
+    if fields:
+        line._history_user = by
+        line.save(update_fields=fields)
+
+
 def _root(item: IncomingItem) -> IncomingItem:
     while item.parent_id:
         item = item.parent
@@ -233,6 +254,7 @@ def incoming_register(item: IncomingItem, *, by, at: dt.datetime | None = None) 
     transaction.on_commit(lambda: item_registered.send(sender=IncomingItem, item=item))
     warning = None
     if duplicate is not None:
+        _note_on_line(item, by=by, remark=f"ซ้ำกับเลขรับ {thai.to_thai_digits(duplicate.receipt_number)}")
         warning = (f"หนังสือที่ {duplicate.their_number} ลงวันที่ {thai.format_date(duplicate.dated)} "
                    f"จาก{duplicate.sender_text} ลงทะเบียนรับไว้แล้ว เลขรับ {thai.to_thai_digits(duplicate.receipt_number)}")
     return item, warning
@@ -307,6 +329,9 @@ def item_route(item: IncomingItem, *, by, to_units, note: str = "") -> list[Rout
     item._history_user = by
     item.save(update_fields=["state"])
     reminders.reminders_cancel(item=item, awaiting_minute_only=True, reason="ส่งต่อแล้ว")
+    names = ", ".join(u.short_name or u.name for u in units)
+    _note_on_line(item, by=by, action=f"ส่ง {names} ({thai.format_date(_today(), 'short')})"
+                  + (f" {' '.join(note.split())}" if note else ""))
     return routings
 
 
@@ -380,10 +405,20 @@ def minute_write(item: IncomingItem, *, by, action: str, text: str = "", assigne
                     due=due, written_at=timezone.now())
     minute._history_user = by
     minute.save()
+    _note_on_line(item, by=by, action=f"เกษียน: {minute.action}"
+                  + (f" ({assignee.display_name})" if assignee is not None else ""))
     if assignee is not None and item.secrecy >= Secrecy.CONFIDENTIAL:
         grants.grant_view(item, assignee.user)
     reminders.reminders_cancel(item=item, awaiting_minute_only=True, reason="เกษียนสั่งการแล้ว")
     reminders.reminders_schedule_minute(minute)
+    if assignee is not None:
+        from correspondence.models import NotificationKind
+        from correspondence.services import notifications
+
+        due_text = f" กำหนดเสร็จ {thai.format_date(due, 'short')}" if due else ""
+        transaction.on_commit(lambda: notifications.notify(
+            assignee.user, NotificationKind.OTHER, f"ท่านได้รับมอบหมาย: {minute.action}{due_text}", obj=item,
+            urgency=item.urgency))
     return minute
 
 
@@ -421,6 +456,7 @@ def item_close(item: IncomingItem, *, by, filed_at: str) -> IncomingItem:
     item.state, item.filed_at, item.closed_at = ItemState.CLOSED, filed_at[:500], timezone.now()
     item._history_user = by
     item.save(update_fields=["state", "filed_at", "closed_at"])
+    _note_on_line(item, by=by, remark=f"เก็บที่ {item.filed_at}")
     reminders.reminders_cancel(item=item, reason="ปิดเรื่องแล้ว")
     return item
 

@@ -119,6 +119,9 @@ def letter_edit(request, pk):
         return gate
     selectors.record_access(request.user, letter, "view")
     if letter.state != LetterState.DRAFT or letter.created_by_id != request.user.pk:
+        if request.method == "POST":  # e.g. saved from a tab left open after it was submitted
+            messages.error(request, f"หนังสือนี้อยู่ในสถานะ{letter.get_state_display()} แก้ไขไม่ได้ "
+                                    "สิ่งที่แก้ในหน้านั้นไม่ได้บันทึก")
         return redirect("portal:letter", pk=letter.pk)
     # A draft citing a classified line (or one of a secret register) shows that line: second factor first.
     for ref in letter.references.select_related("entry__book").filter(entry__isnull=False):

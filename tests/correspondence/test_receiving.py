@@ -172,3 +172,18 @@ def test_a_number_typed_with_its_printed_ที่_is_the_same_number(users, uni
     again, warning = receiving.incoming_register(again, by=clerk)
     assert again.duplicate_of_id == first.pk
     assert warning.endswith(f"เลขรับ {receiving.thai.to_thai_digits(first.receipt_number)}")
+
+
+def test_the_register_line_records_what_was_done(users, units):
+    from correspondence.models import RegisterEntry
+
+    clerk, soc, division = users["soc.clerk"], units["สลค."], units["ภค."]
+    item = receiving.incoming_receive(unit=soc, by=clerk, channel=Channel.SCAN, subject="บันทึกการปฏิบัติ",
+                                      sender_text="กระทรวงการคลัง")
+    item, _ = receiving.incoming_register(item, by=clerk)
+    receiving.minute_write(item, by=users["soc.exec"], action="เพื่อโปรดพิจารณา")
+    receiving.item_route(item, by=clerk, to_units=[division], note="ด่วน")
+    receiving.item_close(item, by=clerk, filed_at="แฟ้มงบประมาณ ๒๕๖๙")
+    line = RegisterEntry.objects.get(item=item)
+    assert line.action_taken.startswith("เกษียน: เพื่อโปรดพิจารณา; ส่ง ภค. (")
+    assert line.action_taken.endswith(") ด่วน") and line.remarks == "เก็บที่ แฟ้มงบประมาณ ๒๕๖๙"

@@ -96,3 +96,38 @@ def test_signature_evidence_cannot_be_deleted(client, admin_user):
         model_admin = django_admin.site._registry[model]
         assert not model_admin.has_delete_permission(request), model.__name__
         assert "delete_selected" not in model_admin.get_actions(request)
+
+
+def test_a_peer_key_that_does_not_load_is_refused(db):
+    from correspondence.exchange.admin import ExchangePeerForm
+
+    form = ExchangePeerForm(data={"name": "ระบบ กต.", "base_url": "https://mfa.example", "their_key_id": "mfa",
+                                  "their_public_key": "not a key", "enabled": True})
+    assert not form.is_valid() and "PEM" in form.errors["their_public_key"][0]
+
+
+def test_a_credential_file_that_is_no_pkcs12_or_a_seal_secret_that_does_not_open_it_is_refused(users, units):
+    from signatures.admin import SigningCredentialForm
+    from signatures.models import CredentialKind
+
+    bad = SigningCredentialForm(data={"kind": CredentialKind.PKCS12, "official": users["mfa.signer"].official.pk,
+                                      "label": "บัตร", "active": True},
+                                files={"pkcs12_file": SimpleUploadedFile("x.p12", b"garbage")})
+    assert not bad.is_valid() and "ไม่ใช่ PKCS#12" in bad.errors["pkcs12_file"][0]
+
+
+def test_a_seal_is_kept_only_with_the_passphrase_that_opens_it(units, signing_pki):
+    from signatures.admin import SigningCredentialForm
+    from signatures.models import CredentialKind
+    from signatures.testing import TEST_PASSPHRASE
+
+    data = signing_pki.pkcs12_file("seal-a", TEST_PASSPHRASE).read_bytes()
+
+    def form(secret):
+        return SigningCredentialForm(data={"kind": CredentialKind.PKCS12, "agency": units["สลค."].pk, "label": "ตรา",
+                                           "active": True, "seal_secret": secret},
+                                     files={"pkcs12_file": SimpleUploadedFile("seal.p12", data)})
+
+    wrong = form("not-the-passphrase")
+    assert not wrong.is_valid() and wrong.errors["seal_secret"] == ["รหัสผ่านไม่ตรงกับแฟ้ม PKCS#12 นี้"]
+    assert form(TEST_PASSPHRASE).is_valid()

@@ -69,3 +69,16 @@ def test_changing_the_content_through_the_api_keeps_the_enclosure_line(users, mf
     assert r.status_code == 200, r.json()
     letter.refresh_from_db()
     assert letter.subject == "เรื่องที่แก้" and letter.content["enclosures"] == ["รายชื่อผู้เข้าประชุม จำนวน ๑ ชุด"]
+
+
+def test_saving_a_draft_that_was_submitted_meanwhile_says_it_was_not_saved(users, units, mfa_spec, client):
+    u, soc = users, units["สลค."]
+    letter = letters.letter_create(by=u["mfa.drafter"], content=mfa_spec, signer=u["mfa.signer"].official,
+                                   reviewers=[u["mfa.reviewer"].official])
+    client.force_login(u["mfa.drafter"])
+    url = reverse("portal:letter-edit", args=[letter.pk])
+    data = _form_data(client.get(url).content.decode(), soc, u)
+    letters.letter_submit(letter, by=u["mfa.drafter"])
+    r = client.post(url, {**data, "subject": "แก้ช้าไป"}, follow=True)
+    assert "แก้ไขไม่ได้ สิ่งที่แก้ในหน้านั้นไม่ได้บันทึก" in r.content.decode()
+    assert Letter.objects.get(pk=letter.pk).subject != "แก้ช้าไป"

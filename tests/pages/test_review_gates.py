@@ -64,3 +64,42 @@ def test_queue_filter_errors_speak_thai(users, client):
     page = client.get(reverse("portal:queue"), {"year": "2026", "series": "ก" * 20}).content.decode()
     assert "ใช้ปีพุทธศักราช เช่น ๒๕๖๙" in page and "ข้อความนี้ต้องยาวไม่เกิน 16 ตัวอักษร" in page
     assert "Ensure this value" not in page
+
+
+def test_the_pages_are_thai_whatever_the_browser_asks_until_english_is_chosen(users, client):
+    client.force_login(users["soc.clerk"])
+    page = client.get(reverse("portal:queue"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="th"' in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(reverse("portal:queue"), HTTP_ACCEPT_LANGUAGE="th").content.decode()
+    assert 'lang="en"' in page
+
+
+def test_a_cleared_official_is_told_classified_rows_wait_for_the_second_factor(users, client, second_factor):
+    client.force_login(users["soc.secret"])  # cleared to ลับที่สุด
+    assert 'id="classified-hidden"' in client.get("/").content.decode()
+    second_factor(client, users["soc.secret"])
+    assert 'id="classified-hidden"' not in client.get("/").content.decode()
+    client.force_login(users["soc.clerk"])  # not cleared: nothing to say
+    assert 'id="classified-hidden"' not in client.get("/").content.decode()
+
+
+def test_no_routing_section_for_a_unit_with_nothing_below(users, units):
+    from correspondence import selectors_portal
+
+    clerk, division = users["soc.div.clerk"], units["ภค."]
+    item = receiving.incoming_receive(unit=division, by=clerk, channel=Channel.SCAN, subject="ภค.", sender_text="กค")
+    item, _ = receiving.incoming_register(item, by=clerk)
+    assert not selectors_portal.item_actions(clerk, item).route
+
+
+def test_the_assignee_is_notified_when_the_minute_is_written(users, units, django_capture_on_commit_callbacks):
+    from correspondence.models import Notification
+
+    clerk, soc = users["soc.clerk"], units["สลค."]
+    item = receiving.incoming_receive(unit=soc, by=clerk, channel=Channel.SCAN, subject="มอบงาน", sender_text="กค")
+    item, _ = receiving.incoming_register(item, by=clerk)
+    with django_capture_on_commit_callbacks(execute=True):
+        receiving.minute_write(item, by=users["soc.exec"], action="มอบ ดำเนินการ", assignee=clerk.official)
+    note = Notification.objects.get(user=clerk, object_id=item.pk)
+    assert note.text.startswith("ท่านได้รับมอบหมาย: มอบ ดำเนินการ")

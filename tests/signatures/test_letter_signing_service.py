@@ -240,3 +240,16 @@ def test_a_redelivered_task_after_a_committed_signature_does_not_sign_twice(
     assert services.signing_job_run(job.pk) == JobState.DONE
     assert LetterSignature.objects.filter(letter=letter).count() == 1
     assert SigningJob.objects.get(pk=job.pk).sealed_secret == ""
+
+
+def test_the_same_official_does_not_sign_twice(letter, official, p12_credential, ministry_settings):
+    from signatures.errors import AlreadySignedError
+
+    services.letter_sign(letter=letter, official=official, secret=TEST_PASSPHRASE, box=BOX)
+    before = _snapshot(letter)
+    with pytest.raises(AlreadySignedError) as refused:
+        services.letter_sign(letter=letter, official=official, secret=TEST_PASSPHRASE, box=BOX)
+    assert str(refused.value) == "ท่านลงนามหนังสือฉบับนี้แล้ว ไม่ต้องลงนามซ้ำ"
+    with pytest.raises(AlreadySignedError):
+        services.signing_job_start(letter=letter, official=official, secret=TEST_PASSPHRASE)
+    assert _snapshot(letter) == before and LetterSignature.objects.filter(letter=letter).count() == 1
