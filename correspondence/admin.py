@@ -2,7 +2,7 @@ from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from correspondence import permissions
+from correspondence import admin_scope, permissions
 from correspondence.exchange import admin as _exchange_admin  # noqa: F401  (peers, exchange records)
 from correspondence.models import IncomingItem, Letter, RegisterBook, RegisterEntry, SalutationRule
 from eoffice import twofactor
@@ -16,7 +16,7 @@ class SalutationRuleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RegisterBook)
-class RegisterBookAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class RegisterBookAdmin(admin_scope.ListedHistory, ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ["unit", "kind", "prefix", "year", "last_number"]
     list_filter = ["kind", "year"]
 
@@ -25,7 +25,7 @@ class RegisterBookAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
 
 @admin.register(RegisterEntry)
-class RegisterEntryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class RegisterEntryAdmin(admin_scope.ListedHistory, ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ["book", "number", "status", "their_number", "dated", "subject", "registered_at"]
     list_filter = ["status", "book__kind", "book__year"]
     search_fields = ["subject", "their_number", "from_text", "to_text"]
@@ -37,7 +37,7 @@ class RegisterEntryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
         return twofactor.unverified_filter(request, permissions.visible_entries(request.user, super().get_queryset(request)))
 
 
-class GrantedAdmin(ReadOnlyAdmin, GuardedModelAdmin):
+class GrantedAdmin(admin_scope.ListedHistory, ReadOnlyAdmin, SimpleHistoryAdmin, GuardedModelAdmin):
     """Read-only records; the object-permissions page grants classified ones to officials.
     Lists hold only what the administrator may see; grants are made from a visible record."""
 

@@ -63,3 +63,12 @@ class ItemScoped(_Scoped):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(through_item(request, self.item_path))
+
+
+class ListedHistory(_Scoped):
+    """django-simple-history's history pages (the audit rows, who and when) for records the admin only
+    reads: listed rows only, and never a revert."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+

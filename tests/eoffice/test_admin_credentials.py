@@ -131,3 +131,25 @@ def test_a_seal_is_kept_only_with_the_passphrase_that_opens_it(units, signing_pk
     wrong = form("not-the-passphrase")
     assert not wrong.is_valid() and wrong.errors["seal_secret"] == ["รหัสผ่านไม่ตรงกับแฟ้ม PKCS#12 นี้"]
     assert form(TEST_PASSPHRASE).is_valid()
+
+
+def test_the_audit_history_of_letters_items_and_register_lines_shows_in_the_admin(users, units, mfa_spec, client,
+                                                                                  admin_user):
+    from correspondence.models import Channel, RegisterEntry
+    from correspondence.services import letters, receiving
+
+    letter = letters.letter_create(by=users["mfa.drafter"], content=mfa_spec, signer=users["mfa.signer"].official)
+    item = receiving.incoming_receive(unit=units["สลค."], by=users["soc.clerk"], channel=Channel.SCAN,
+                                      subject="ประวัติ", sender_text="กค")
+    item, _ = receiving.incoming_register(item, by=users["soc.clerk"])
+    line = RegisterEntry.objects.get(item=item)
+    client.force_login(admin_user)
+    # Another ministry's draft is not the Secretariat administrator's to read, history included.
+    assert client.get(reverse("admin:correspondence_letter_history", args=[letter.pk])).status_code == 404
+    for name, obj in (("incomingitem", item), ("registerentry", line)):
+        page = client.get(reverse(f"admin:correspondence_{name}_history", args=[obj.pk])).content.decode()
+        assert "doesn’t have a change history" not in page, name
+        assert obj.history.first().history_user.username in page, name
+        version = obj.history.first().history_id
+        form = client.get(reverse(f"admin:correspondence_{name}_simple_history", args=[obj.pk, version]))
+        assert form.status_code in (200, 403) and 'name="_save"' not in form.content.decode(), name
