@@ -37,6 +37,37 @@ class RegisterEntryAdmin(admin_scope.ListedHistory, ReadOnlyAdmin, SimpleHistory
         return twofactor.unverified_filter(request, permissions.visible_entries(request.user, super().get_queryset(request)))
 
 
+def _grant_form_class():
+    """Guardian's per-user form, holding only "view" (the one grant the portal reads) and refusing an
+    official not cleared for the record: such a grant would be saved and do nothing (clearance is
+    checked on every read)."""
+    from django import forms
+    from guardian.forms import UserObjectPermissionsForm
+
+    from agencies.selectors import official_for
+
+    class GrantForm(UserObjectPermissionsForm):
+        def get_obj_perms_field_label(self):
+            return "สิทธิ์"
+
+        def get_obj_perms_field_choices(self):
+            return [(code, "ดูหนังสือนี้") for code, _ in super().get_obj_perms_field_choices()
+                    if code.startswith("view_")]
+
+        def clean(self):
+            cleaned = super().clean()
+            secrecy = getattr(self.obj, "secrecy", 0)
+            if cleaned.get("permissions") and secrecy:
+                official = official_for(self.user)
+                if official is None or official.clearance < secrecy:
+                    raise forms.ValidationError(
+                        f"{official or self.user} ได้รับอนุญาตชั้นความลับไม่ถึง{self.obj.get_secrecy_display()} "
+                        "จึงให้สิทธิ์ไม่ได้ (ปรับชั้นความลับที่ได้รับอนุญาตของเจ้าหน้าที่ก่อน)")
+            return cleaned
+
+    return GrantForm
+
+
 class GrantedAdmin(admin_scope.ListedHistory, ReadOnlyAdmin, SimpleHistoryAdmin, GuardedModelAdmin):
     """Read-only records; the object-permissions page grants classified ones to officials.
     Lists hold only what the administrator may see; grants are made from a visible record."""
@@ -44,6 +75,9 @@ class GrantedAdmin(admin_scope.ListedHistory, ReadOnlyAdmin, SimpleHistoryAdmin,
     def has_change_permission(self, request, obj=None):
         # The guardian object-permission pages need change permission on the model.
         return request.user.is_superuser
+
+    def get_obj_perms_manage_user_form(self, request):
+        return _grant_form_class()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # The record itself is never saved from here (a no-op save would still add a history row).

@@ -153,3 +153,31 @@ def test_the_audit_history_of_letters_items_and_register_lines_shows_in_the_admi
         version = obj.history.first().history_id
         form = client.get(reverse(f"admin:correspondence_{name}_simple_history", args=[obj.pk, version]))
         assert form.status_code in (200, 403) and 'name="_save"' not in form.content.decode(), name
+
+
+def test_the_grant_page_offers_view_only_and_refuses_an_official_not_cleared(users, units, client, admin_user,
+                                                                              second_factor):
+    from correspondence import permissions
+    from correspondence.models import Channel
+    from correspondence.services import grants, receiving
+
+    item = receiving.incoming_receive(unit=units["สลค."], by=users["soc.secret"], channel=Channel.SCAN,
+                                      subject="ลับมากทดสอบสิทธิ์", sender_text="กห", secrecy=2)
+    official = admin_user.official
+    official.clearance = 3
+    official.save(update_fields=["clearance"])
+    grants.grant_view(item, admin_user)
+    client.force_login(admin_user)
+    second_factor(client, admin_user)
+    officer = users["soc.officer"]  # cleared to ลับ only
+    url = reverse("admin:correspondence_incomingitem_permissions_manage_user", args=[item.pk, officer.pk])
+    page = client.get(url).content.decode()
+    assert "view_incomingitem" in page and "change_incomingitem" not in page and "delete_incomingitem" not in page
+    r = client.post(url, {"permissions": ["view_incomingitem"]})
+    assert r.status_code == 200 and "ได้รับอนุญาตชั้นความลับไม่ถึงลับมาก" in r.content.decode()
+    assert not permissions.visible_items(officer).filter(pk=item.pk).exists()
+    assert not officer.has_perm("correspondence.view_incomingitem", item)
+    exec_ = users["soc.exec"]
+    r = client.post(reverse("admin:correspondence_incomingitem_permissions_manage_user", args=[item.pk, exec_.pk]),
+                    {"permissions": ["view_incomingitem"]})
+    assert r.status_code == 302 and permissions.visible_items(exec_).filter(pk=item.pk).exists()
