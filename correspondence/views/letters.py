@@ -76,7 +76,12 @@ def letter_draft(request, kind):
         raise Http404
     permissions.require(has_role(request.user, Role.DRAFTER), "เฉพาะผู้ร่างหนังสือเท่านั้น")
     form = _draft_form(request, kind, request.POST or None)
+    once = request.POST.get("once") or secrets.token_urlsafe(12)
     if request.method == "POST" and form.is_valid():
+        earlier = _once_claim(request, once)
+        if earlier:  # a second click or a re-post of the same form: the draft it made, not another
+            messages.info(request, "ร่างนี้บันทึกไว้แล้ว")
+            return redirect("portal:letter-edit", pk=earlier) if earlier != "pending" else redirect("portal:letters")
         d = form.cleaned_data
         try:
             letter = letters.letter_create(
@@ -84,11 +89,47 @@ def letter_draft(request, kind):
                 references=form.reference_rows(), recipients=[{"agency": a} for a in d.get("recipients") or []],
                 reviewers=d.get("reviewers") or [])
         except ValidationError as exc:
+            _once_release(request, once)
             errors_to_form(form, exc)
         else:
+            _once_done(request, once, letter.pk)
             messages.success(request, "บันทึกร่างหนังสือแล้ว แนบสิ่งที่ส่งมาด้วยและส่งตรวจทานได้ที่หน้านี้")
             return redirect("portal:letter-edit", pk=letter.pk)
-    return render(request, "correspondence/draft.html", _draft_context(form))
+    context = _draft_context(form)
+    context["once"] = once
+    return render(request, "correspondence/draft.html", context)
+
+
+# A new-draft form carries a one-time key: the first POST with it claims it in the shared cache (atomic
+# add), so a double click or a re-post lands on the draft it made instead of making a second one.
+ONCE_TTL = 3600
+
+
+def _once_key(request, once: str) -> str:
+    return f"draft-once:{request.user.pk}:{once[:40]}"
+
+
+def _once_claim(request, once: str):
+    try:
+        if cache.add(_once_key(request, once), "pending", ONCE_TTL):
+            return None
+        return cache.get(_once_key(request, once)) or None
+    except Exception:  # noqa: BLE001 - the cache (Redis) is down: drafting goes on without the guard
+        return None
+
+
+def _once_done(request, once: str, pk: int) -> None:
+    try:
+        cache.set(_once_key(request, once), pk, ONCE_TTL)
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _once_release(request, once: str) -> None:
+    try:
+        cache.delete(_once_key(request, once))
+    except Exception:  # noqa: BLE001
+        pass
 
 
 def _initial_from(letter: Letter) -> dict:

@@ -82,3 +82,24 @@ def test_saving_a_draft_that_was_submitted_meanwhile_says_it_was_not_saved(users
     r = client.post(url, {**data, "subject": "แก้ช้าไป"}, follow=True)
     assert "แก้ไขไม่ได้ สิ่งที่แก้ในหน้านั้นไม่ได้บันทึก" in r.content.decode()
     assert Letter.objects.get(pk=letter.pk).subject != "แก้ช้าไป"
+
+
+def test_a_double_click_on_save_makes_one_draft(users, units, client):
+    u, soc = users, units["สลค."]
+    client.force_login(u["mfa.drafter"])
+    url = reverse("portal:letter-draft", args=["external"])
+    once = re.search(r'name="once" value="([^"]+)"', client.get(url).content.decode()).group(1)
+    data = {"subject": "ขอเชิญประชุม", "salutation": "เรียน", "recipient": "เลขาธิการคณะรัฐมนตรี",
+            "body": "ย่อหน้าแรก", "closing": "ขอแสดงความนับถือ", "urgency": "0", "secrecy": "0",
+            "recipients": [soc.pk], "signer": u["mfa.signer"].official.pk,
+            "reviewers": [u["mfa.reviewer"].official.pk], "once": once}
+    first = client.post(url, data)
+    second = client.post(url, data)
+    drafts = Letter.objects.filter(created_by=u["mfa.drafter"], subject="ขอเชิญประชุม")
+    assert drafts.count() == 1
+    assert first["Location"] == second["Location"] == reverse("portal:letter-edit", args=[drafts.get().pk])
+    # A new form (new key) makes a new draft.
+    again = re.search(r'name="once" value="([^"]+)"', client.get(url).content.decode()).group(1)
+    assert again != once
+    client.post(url, {**data, "once": again})
+    assert drafts.count() == 2
