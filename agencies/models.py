@@ -321,6 +321,19 @@ class RoleAssignment(models.Model):
     def clean(self):
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": "วันสิ้นสุดต้องไม่ก่อนวันเริ่มต้น"})
+        if not self.official_id:
+            return
+        official = self.official
+        unit = self.unit or official.unit
+        if self.unit_id and self.unit.top.pk != official.unit.top.pk:
+            # A role elsewhere gives nothing: the official's lists and actions are those of their own ministry.
+            raise ValidationError({"unit": f"หน่วยงานต้องอยู่ใน{official.unit.top.name} (สังกัดของเจ้าหน้าที่)"})
+        same = RoleAssignment.objects.filter(official_id=self.official_id, role=self.role).exclude(pk=self.pk)
+        for other in same.select_related("unit"):
+            if (other.unit or official.unit).pk == unit.pk and _overlap(self.valid_from, self.valid_until,
+                                                                         other.valid_from, other.valid_until):
+                raise ValidationError({"role": f"{official} มีบทบาท{self.get_role_display()}ของ{unit.name}"
+                                               "ในช่วงเวลานี้อยู่แล้ว"})
 
 
 class DelegationKind(models.TextChoices):

@@ -60,3 +60,20 @@ def test_issuing_when_the_code_has_ended_is_refused_in_thai_and_burns_nothing(us
         letters.letter_issue(letter, by=u["mfa.clerk"])
     assert "ไม่มีรหัสตัวพยัญชนะ" in refused.value.message_dict["number"][0]
     assert RegisterEntry.objects.count() == before
+
+
+def test_a_role_twice_or_in_another_ministry_is_refused(users, units):
+    from agencies.models import Role, RoleAssignment
+
+    clerk = users["mfa.clerk"].official
+    twice = RoleAssignment(official=clerk, role=Role.REGISTRY_CLERK, unit=None)
+    existing = RoleAssignment.objects.filter(official=clerk, role=Role.REGISTRY_CLERK).first()
+    twice.unit = existing.unit
+    with pytest.raises(ValidationError) as refused:
+        twice.full_clean()
+    assert "ในช่วงเวลานี้อยู่แล้ว" in refused.value.message_dict["role"][0]
+    elsewhere = RoleAssignment(official=clerk, role=Role.REGISTRY_CLERK, unit=units["สลค."])
+    with pytest.raises(ValidationError) as refused:
+        elsewhere.full_clean()
+    assert "กระทรวงการต่างประเทศ" in refused.value.message_dict["unit"][0]
+    RoleAssignment(official=clerk, role=Role.REVIEWER).full_clean()
