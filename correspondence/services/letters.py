@@ -204,6 +204,9 @@ def _fill_defaults(letter: Letter, content: dict) -> dict:
     for key in ("phone", "fax"):
         if kind in ("external", "stamped") and not content.get(key) and getattr(letter.owner_unit, key):
             content[key] = getattr(letter.owner_unit, key)
+    # บันทึกข้อความ: "ส่วนราชการ <owner unit> โทร. <phone>" in its head.
+    if kind == "memo" and not content.get("phone") and letter.owner_unit.phone:
+        content["phone"] = letter.owner_unit.phone
     if letter.signer_id and kind in _NEEDS_SIGNER:
         content["signer"] = signer_block(letter.signer, letter.issued_on or _today())
     return content

@@ -130,3 +130,14 @@ def test_a_regulation_without_a_date_yet_previews():
     spec = {"kind": "regulation", "title": "ระเบียบกระทรวงการต่างประเทศ", "about": "การใช้ห้องประชุม",
             "body": ["ข้อ ๑ ระเบียบนี้เรียกว่า"], "signer": {"name": "นายดอน ปรมัตถ์วินัย", "position": ["รัฐมนตรี"]}}
     assert render_preview(spec, fmt="pdf").startswith(b"%PDF")
+
+
+def test_a_memo_carries_its_owner_units_phone(users):
+    u = users
+    unit = u["mfa.drafter"].official.unit
+    unit.phone = "๐ ๒๒๐๓ ๕๐๐๐"
+    unit.save(update_fields=["phone"])
+    memo = {"kind": "memo", "subject": "ขออนุมัติเดินทาง", "salutation": "เรียน", "recipient": "อธิบดี",
+            "body": ["ด้วยข้าพเจ้า"]}
+    letter = _create(users, memo, signer=u["mfa.signer"].official)
+    assert letter.content["phone"] == "๐ ๒๒๐๓ ๕๐๐๐"
