@@ -325,6 +325,17 @@ def item_page(user, item: IncomingItem) -> dict:
         node = node.parent
     chain = list(visible.filter(Q(pk__in=chain_ids) | Q(parent=item)).select_related("unit")
                  .order_by("received_at", "pk"))
+    # The units above that received it first, where the user may not open their items: their receipt
+    # numbers and times only (what their stamps on the PDF say), no link.
+    seen = {c.pk for c in chain}
+    node, above = item, []
+    while node.parent_id and len(above) < 10:
+        node = node.parent
+        if node.pk not in seen:
+            above.append(node)
+    for node in above:
+        node.unlinked = True
+    chain = sorted(chain + above, key=lambda c: (c.received_at, c.pk))
     from signatures.models import ReceiptStamp
     stamps = {s.item_id: s for s in ReceiptStamp.objects.filter(item__in=[c.pk for c in chain])}
     for c in chain:

@@ -187,3 +187,18 @@ def test_the_register_line_records_what_was_done(users, units):
     line = RegisterEntry.objects.get(item=item)
     assert line.action_taken.startswith("เกษียน: เพื่อโปรดพิจารณา; ส่ง ภค. (")
     assert line.action_taken.endswith(") ด่วน") and line.remarks == "เก็บที่ แฟ้มงบประมาณ ๒๕๖๙"
+
+
+def test_the_division_sees_the_receipt_number_of_the_unit_above_without_a_link(users, units, client):
+    from django.urls import reverse
+
+    clerk, soc, division = users["soc.clerk"], units["สลค."], units["ภค."]
+    item = receiving.incoming_receive(unit=soc, by=clerk, channel=Channel.SCAN, subject="ลำดับการรับ",
+                                      sender_text="กระทรวงการคลัง")
+    item, _ = receiving.incoming_register(item, by=clerk)
+    (routing,) = receiving.item_route(item, by=clerk, to_units=[division])
+    client.force_login(users["soc.div.clerk"])
+    page = client.get(reverse("portal:item", args=[routing.copy_id])).content.decode()
+    chain = page[page.index('id="receipt-chain"'):page.index("</ol>", page.index('id="receipt-chain"'))]
+    assert soc.name in chain and f"เลขรับ {receiving.thai.to_thai_digits(item.receipt_number)}" in chain
+    assert reverse("portal:item", args=[item.pk]) not in page
