@@ -32,13 +32,21 @@ def guard(value):
     return value
 
 
+# ทะเบียนควบคุมข้อมูลข่าวสารลับ: the incoming columns and the level of each line.
+SECRET_COLUMNS = INCOMING_COLUMNS[:6] + ["ชั้นความลับ"] + INCOMING_COLUMNS[6:]
+
+
 def _columns(book: RegisterBook) -> list[str]:
-    return INCOMING_COLUMNS if book.kind in (BookKind.INCOMING, BookKind.SECRET) else OUTGOING_COLUMNS
+    if book.kind == BookKind.SECRET:
+        return SECRET_COLUMNS
+    return INCOMING_COLUMNS if book.kind == BookKind.INCOMING else OUTGOING_COLUMNS
 
 
 def book_rows(user, book: RegisterBook, date_from: dt.date | None, date_to: dt.date | None):
     entries = list(selectors.entry_list(user, book=book.pk, date_from=date_from, date_to=date_to).order_by("number"))
-    incoming = _columns(book) is INCOMING_COLUMNS
+    columns = _columns(book)
+    incoming = columns is not OUTGOING_COLUMNS
+    secret = columns is SECRET_COLUMNS
     rows = []
     for e in entries:
         remarks = e.remarks
@@ -48,6 +56,7 @@ def book_rows(user, book: RegisterBook, date_from: dt.date | None, date_to: dt.d
             remarks = f"จองเลข {remarks}".strip()
         dated = thai.format_date(e.dated, "short_year4", digits="arabic") if e.dated else ""
         row = [e.number, e.their_number or "-", dated, e.from_text, e.to_text, e.subject]
+        row += [e.get_secrecy_display()] if secret else []
         row += [e.action_taken, remarks] if incoming else [remarks]
         rows.append(row)
     classified = [e for e in entries if e.secrecy >= Secrecy.CONFIDENTIAL and (e.letter_id or e.item_id)]

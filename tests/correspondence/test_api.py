@@ -178,3 +178,23 @@ def test_a_received_letter_keeps_its_deadline(users, units):
 
     item = IncomingItem.objects.get(pk=r.json()["id"])
     assert item.deliver_by.isoformat().startswith("2026-12-05T03:30")
+
+
+def test_the_secret_register_shows_each_lines_level(users, units, second_factor):
+    from rest_framework.test import APIClient
+
+    registrar = users["soc.secret"]
+    item = receiving.incoming_receive(unit=units["สลค."], by=registrar, channel=Channel.SCAN, subject="แผนลับมาก",
+                                      sender_text="กห", secrecy=2)
+    receiving.incoming_register(item, by=registrar)
+    book = RegisterBook.objects.get(unit=units["สลค."], kind=BookKind.SECRET)
+    client = APIClient()
+    client.force_login(registrar)
+    second_factor(client, registrar)
+    rows = list(csv.reader(io.StringIO(client.get(f"/api/v1/books/{book.pk}/export/", {"output": "csv"})
+                                       .content.decode("utf-8-sig"))))
+    assert rows[0] == exports.SECRET_COLUMNS and rows[0][6] == "ชั้นความลับ"
+    line = next(r for r in rows[1:] if "แผนลับมาก" in r)
+    assert line[6] == "ลับมาก"
+    pdf = client.get(f"/api/v1/books/{book.pk}/export/", {"output": "pdf"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
