@@ -57,6 +57,18 @@ class DraftForm(forms.Form):
     reference_text = forms.CharField(label=_("อ้างถึง (หนังสืออื่น บรรทัดละรายการ)"), required=False,
                                      widget=forms.Textarea(attrs={"rows": 2}))
     recipients = forms.TypedMultipleChoiceField(label=_("ส่งถึงส่วนราชการ"), coerce=int, required=False)
+    outside = forms.CharField(
+        label=_("ผู้รับภายนอกระบบ (บรรทัดละราย: ชื่อ | ที่อยู่ | อีเมล)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="เช่น นายสมปอง ใจดี | ๑๒ ถนนราชดำเนิน กรุงเทพฯ ๑๐๒๐๐ | sompong@example.com (ไม่มีอีเมลจะส่งทางไปรษณีย์)")
+    copies = forms.TypedMultipleChoiceField(label=_("สำเนาส่ง (ส่วนราชการในระบบ)"), coerce=int, required=False)
+    copies_text = forms.CharField(label=_("สำเนาส่ง (อื่น ๆ บรรทัดละราย)"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    deliver_by = ThaiDateField(label=_("ด่วนภายในวันที่"), required=False, widget=ThaiDateInput())
+    deliver_time = forms.TimeField(label=_("ด่วนภายในเวลา (ถ้ามี)"), required=False, input_formats=["%H:%M", "%H.%M"],
+                                   error_messages={"invalid": "เวลาไม่ถูกต้อง เช่น 16.30"})
+    is_circular = forms.BooleanField(label=_("หนังสือเวียน (ว)"), required=False)
+    series_prefix = forms.CharField(label=_("ชุดเลข (ถ้ามี เช่น ต.ก.)"), max_length=16, required=False)
     signer = forms.TypedChoiceField(label=_("ผู้ลงนาม"), coerce=int, required=False, empty_value=None)
     reviewers = forms.TypedMultipleChoiceField(label=_("ผู้ตรวจทาน (ตามลำดับ)"), coerce=int, required=False)
 
@@ -69,6 +81,7 @@ class DraftForm(forms.Form):
             (e.pk, f"{e.book.get_kind_display()} เลขที่ {thai.to_thai_digits(str(e.number))} — "
                    f"{e.their_number or '-'} {e.subject[:80]}") for e in entries]
         self.fields["recipients"].choices = [(a.pk, a.name) for a in agencies]
+        self.fields["copies"].choices = [(a.pk, a.name) for a in agencies]
         self.fields["signer"].choices = [("", "— เลือกผู้ลงนาม —")] + [
             (o.pk, f"{o.display_name} ({o.position})") for o in signers]
         self.fields["reviewers"].choices = [(o.pk, f"{o.display_name} ({o.position})") for o in reviewers]
@@ -79,7 +92,10 @@ class DraftForm(forms.Form):
             if name not in wanted:
                 del self.fields[name]
         if kind not in SENDABLE:
-            del self.fields["recipients"]
+            for name in ("recipients", "outside", "copies", "copies_text", "is_circular", "series_prefix"):
+                del self.fields[name]
+        if kind not in ("external", "memo", "stamped", "order", "announcement"):
+            del self.fields["deliver_by"], self.fields["deliver_time"]
         if kind not in SIGNED_KINDS:
             del self.fields["signer"]
         # The salutation table behind the opening and closing: the openings in a list, closings that go with each.
@@ -103,6 +119,12 @@ class DraftForm(forms.Form):
                 spec[key] = d[key].strip()
         if "body" in self.fields:
             spec["body"] = [line.strip() for line in (d.get("body") or "").splitlines() if line.strip()]
+        if d.get("deliver_by"):
+            import datetime as dt
+
+            day, time = d["deliver_by"], d.get("deliver_time")
+            spec["deliver_by"] = (dt.datetime.combine(day, time).strftime("%Y-%m-%dT%H:%M") if time
+                                  else day.isoformat())
         if self.kind == "minutes":
             spec["meeting"] = {
                 "number": d.get("meeting_number") or "", "when": d.get("meeting_when") or "",
@@ -113,6 +135,35 @@ class DraftForm(forms.Form):
         if refs:
             spec["references"] = refs
         return spec
+
+    def recipient_rows(self) -> list[dict] | None:
+        """Recipients for the letter service: agencies, outside addressees, and copies (สำเนาส่ง)."""
+        if "recipients" not in self.fields:
+            return None
+        d = self.cleaned_data
+        rows = [{"agency": a} for a in d.get("recipients") or []]
+        for line in (d.get("outside") or "").splitlines():
+            parts = [p.strip() for p in line.split("|")]
+            if parts and parts[0]:
+                rows.append({"name": parts[0], "address": parts[1] if len(parts) > 1 else "",
+                             "email": parts[2] if len(parts) > 2 else ""})
+        rows += [{"agency": a, "is_copy": True} for a in d.get("copies") or [] if a not in (d.get("recipients") or [])]
+        rows += [{"name": line.strip(), "is_copy": True} for line in (d.get("copies_text") or "").splitlines()
+                 if line.strip()]
+        return rows
+
+    def clean_outside(self):
+        from django.core.validators import validate_email
+
+        text = self.cleaned_data.get("outside") or ""
+        for n, line in enumerate(text.splitlines(), start=1):
+            parts = [p.strip() for p in line.split("|")]
+            if len(parts) > 2 and parts[2]:
+                try:
+                    validate_email(parts[2])
+                except forms.ValidationError:
+                    raise forms.ValidationError(f"บรรทัดที่ {n}: อีเมล {parts[2]} ไม่ถูกต้อง") from None
+        return text
 
     def free_references(self) -> list[str]:
         return [line.strip() for line in (self.cleaned_data.get("reference_text") or "").splitlines() if line.strip()]

@@ -329,9 +329,20 @@ def _require_draft_owner(letter: Letter, by) -> None:
 
 @transaction.atomic
 def letter_update(letter: Letter, *, by, content: dict | None = None, signer: Official | None = None,
-                  references=None, enclosures=None, recipients=None, reviewers=None) -> Letter:
+                  references=None, enclosures=None, recipients=None, reviewers=None, is_circular: bool | None = None,
+                  series_prefix: str | None = None) -> Letter:
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
     _require_draft_owner(letter, by)
+    if is_circular is not None:
+        letter.is_circular = is_circular
+    if series_prefix is not None or is_circular is not None:
+        prefix = letter.series_prefix if series_prefix is None else series_prefix
+        if letter.is_circular and not prefix:
+            prefix = "ว"
+        elif not letter.is_circular and prefix == "ว" and series_prefix is None:
+            prefix = ""
+        _check_series(prefix)
+        letter.series_prefix = prefix
     if signer is not None:
         _check_signer(letter, signer)
         letter.signer = signer

@@ -86,8 +86,9 @@ def letter_draft(request, kind):
         try:
             letter = letters.letter_create(
                 by=request.user, content=form.spec(), signer=_official(d.get("signer")),
-                references=form.reference_rows(), recipients=[{"agency": a} for a in d.get("recipients") or []],
-                reviewers=d.get("reviewers") or [])
+                references=form.reference_rows(), recipients=form.recipient_rows(),
+                reviewers=d.get("reviewers") or [], is_circular=bool(d.get("is_circular")),
+                series_prefix=(d.get("series_prefix") or "").strip())
         except ValidationError as exc:
             _once_release(request, once)
             errors_to_form(form, exc)
@@ -141,7 +142,23 @@ def _initial_from(letter: Letter) -> dict:
     refs = list(letter.references.all())
     initial["references"] = [r.entry_id for r in refs if r.entry_id]
     initial["reference_text"] = "\n".join(r.text for r in refs if not r.entry_id)
-    initial["recipients"] = [r.agency_id for r in letter.recipients.all() if r.agency_id]
+    rows = list(letter.recipients.all())
+    initial["recipients"] = [r.agency_id for r in rows if r.agency_id and not r.is_copy]
+    # One line per outside addressee, "name | address | email" (the form's own format).
+    initial["outside"] = "\n".join(" | ".join((r.name, r.address, r.email)).rstrip(" |")
+                                   for r in rows if not r.agency_id and not r.is_copy)
+    initial["copies"] = [r.agency_id for r in rows if r.agency_id and r.is_copy]
+    initial["copies_text"] = "\n".join(r.name for r in rows if not r.agency_id and r.is_copy)
+    initial["is_circular"], initial["series_prefix"] = letter.is_circular, letter.series_prefix
+    deliver_by = c.get("deliver_by")
+    if deliver_by:
+        import datetime as dt
+
+        if "T" in deliver_by:
+            moment = dt.datetime.fromisoformat(deliver_by)
+            initial["deliver_by"], initial["deliver_time"] = moment.date(), moment.time()
+        else:
+            initial["deliver_by"] = dt.date.fromisoformat(deliver_by)
     initial["signer"] = letter.signer_id
     last_round = max((s.round for s in letter.review_steps.all()), default=0)
     initial["reviewers"] = [s.reviewer_id for s in letter.review_steps.all() if s.round == last_round]
@@ -182,18 +199,16 @@ def letter_edit(request, pk):
         else:
             d = form.cleaned_data
             content = form.spec()
-            # Enclosures are rows with files; their text stays as the enclosure list made it. The form has
-            # no สำเนาส่ง field: what the letter had stays.
-            for key in ("enclosures", "copies_to"):
-                if letter.content.get(key):
-                    content[key] = letter.content[key]
+            # Enclosures are rows with files; their text stays as the enclosure list made it.
+            if letter.content.get("enclosures"):
+                content["enclosures"] = letter.content["enclosures"]
             try:
                 letters.letter_update(
                     letter, by=request.user, content=content, signer=_official(d.get("signer")),
                     references=form.reference_rows(),
-                    recipients=_recipients_kept(letter, d.get("recipients") or []) if "recipients" in form.fields
-                    else None,
-                    reviewers=d.get("reviewers") or [])
+                    recipients=form.recipient_rows(), reviewers=d.get("reviewers") or [],
+                    is_circular=bool(d.get("is_circular")) if "is_circular" in form.fields else None,
+                    series_prefix=(d.get("series_prefix") or "").strip() if "series_prefix" in form.fields else None)
             except ValidationError as exc:
                 errors_to_form(form, exc)
             else:
@@ -203,17 +218,6 @@ def letter_edit(request, pk):
     context["enclosures"] = list(letter.enclosures.all())
     context["version"] = version
     return render(request, "correspondence/draft.html", context)
-
-
-def _recipients_kept(letter: Letter, agency_ids) -> list[dict]:
-    """The form chooses agencies in the portal; outside addressees and which recipients are สำเนา
-    (set through the API) are kept as they were."""
-    rows = list(letter.recipients.all())
-    copy = {r.agency_id: r.is_copy for r in rows if r.agency_id}
-    kept = [{"agency": a, "is_copy": copy.get(a, False)} for a in agency_ids]
-    kept += [{"name": r.name, "address": r.address, "email": r.email, "is_copy": r.is_copy}
-             for r in rows if not r.agency_id]
-    return kept
 
 
 @require_POST

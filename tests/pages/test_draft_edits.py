@@ -40,7 +40,7 @@ def test_a_save_from_an_older_tab_does_not_undo_a_newer_one(users, units, mfa_sp
     assert Letter.objects.get(pk=letter.pk).subject == "เรื่องใหม่"
 
 
-def test_saving_in_the_page_keeps_outside_addressees_and_copies(users, units, mfa_spec, client):
+def test_the_page_edits_outside_addressees_and_copies_and_keeps_them(users, units, mfa_spec, client):
     u, soc, moi = users, units["สลค."], units["มท"] if "มท" in units else None
     letter = letters.letter_create(by=u["mfa.drafter"], content=mfa_spec, signer=u["mfa.signer"].official,
                                    recipients=[{"agency": soc.pk},
@@ -49,7 +49,13 @@ def test_saving_in_the_page_keeps_outside_addressees_and_copies(users, units, mf
     assert letter.content["copies_to"] == ["ผู้อำนวยการกองกลาง"]
     client.force_login(u["mfa.drafter"])
     url = reverse("portal:letter-edit", args=[letter.pk])
-    assert client.post(url, _form_data(client.get(url).content.decode(), soc, u)).status_code == 302
+    page = client.get(url).content.decode()
+    # The page shows them in its fields (as a browser posts them back unchanged).
+    outside = re.search(r'<textarea name="outside"[^>]*>\s*(.*?)</textarea>', page, re.S).group(1).strip()
+    copies = re.search(r'<textarea name="copies_text"[^>]*>\s*(.*?)</textarea>', page, re.S).group(1).strip()
+    assert outside == "นายสมปอง ใจดี | กรุงเทพฯ | a@example.go.th" and copies == "ผู้อำนวยการกองกลาง"
+    data = {**_form_data(page, soc, u), "outside": outside, "copies_text": copies}
+    assert client.post(url, data).status_code == 302
     letter.refresh_from_db()
     rows = {(r.agency_id, r.name, r.is_copy) for r in letter.recipients.all()}
     assert rows == {(soc.pk, "", False), (None, "นายสมปอง ใจดี", False), (None, "ผู้อำนวยการกองกลาง", True)}
@@ -103,3 +109,25 @@ def test_a_double_click_on_save_makes_one_draft(users, units, client):
     assert again != once
     client.post(url, {**data, "once": again})
     assert drafts.count() == 2
+
+
+def test_a_new_draft_takes_its_deadline_circular_series_outside_addressees_and_copies(users, units, client):
+    u, soc = users, units["สลค."]
+    client.force_login(u["mfa.drafter"])
+    url = reverse("portal:letter-draft", args=["external"])
+    once = re.search(r'name="once" value="([^"]+)"', client.get(url).content.decode()).group(1)
+    data = {"subject": "แจ้งเวียน", "salutation": "เรียน", "recipient": "หัวหน้าส่วนราชการ",
+            "body": "ย่อหน้าแรก", "closing": "ขอแสดงความนับถือ", "urgency": "2", "secrecy": "0",
+            "recipients": [soc.pk], "signer": u["mfa.signer"].official.pk,
+            "reviewers": [u["mfa.reviewer"].official.pk], "once": once, "deliver_by": "5/12/2569",
+            "deliver_time": "10.30", "is_circular": "on", "outside": "นายสมปอง ใจดี |  | sompong@example.com",
+            "copies_text": "ผู้อำนวยการกองกลาง"}
+    assert client.post(url, data).status_code == 302
+    letter = Letter.objects.get(subject="แจ้งเวียน")
+    assert letter.is_circular and letter.series_prefix == "ว"
+    assert letter.content["deliver_by"] == "2026-12-05T10:30" and letter.content["copies_to"] == ["ผู้อำนวยการกองกลาง"]
+    rows = {(r.agency_id, r.name, r.email, r.is_copy) for r in letter.recipients.all()}
+    assert rows == {(soc.pk, "", "", False), (None, "นายสมปอง ใจดี", "sompong@example.com", False),
+                    (None, "ผู้อำนวยการกองกลาง", "", True)}
+    bad = client.post(url, {**data, "once": "x" + once, "outside": "นายก | | not-an-email"})
+    assert bad.status_code == 200 and "อีเมล not-an-email ไม่ถูกต้อง" in bad.content.decode()
