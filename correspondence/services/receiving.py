@@ -56,9 +56,45 @@ def _today() -> dt.date:
 
 
 _MONTHS = "|".join(thai.THAI_MONTHS + thai.THAI_MONTHS_SHORT).replace(".", r"\.")
+_FULL_MONTHS = "|".join(thai.THAI_MONTHS)
 _NUMBER_RE = re.compile(r"ที่\s+([^\s\d๐-๙/]+\s*[\d๐-๙][\d๐-๙.]*\s*/\s*[^\s]*?\s?[\d๐-๙]+)")
+# A letter's own date is written in full on a line of its own (๑๗ กันยายน ๒๕๖๓); receipt stamps use short
+# months (29 ก.ย. 63), so a full-month line is taken first.
+_LETTER_DATE_RE = re.compile(rf"^\s*([\d๐-๙]{{1,2}}\s+(?:{_FULL_MONTHS})\s+(?:พ\.ศ\.\s*)?[\d๐-๙]{{4}})\s*$", re.M)
 _DATE_RE = re.compile(rf"([\d๐-๙]{{1,2}}\s*(?:{_MONTHS})\s*(?:พ\.ศ\.\s*)?[\d๐-๙]{{2,4}})")
-_SUBJECT_RE = re.compile(r"เรื่อง\s+(.+)")
+# เรื่อง at the start of a line (not รหัสเรื่อง : … of a stamp), running on until the salutation or a gap.
+_SUBJECT_RE = re.compile(r"^\s*เรื่อง\s+(.+?)(?=\n\s*\n|\n\s*(?:เรียน|กราบเรียน|ถึง|อ้างถึง|สิ่งที่ส่งมาด้วย)\s|\Z)",
+                         re.M | re.S)
+_AGENCY_START = ("กระทรวง", "กรม", "สำนัก", "ศาล", "มหาวิทยาลัย", "จังหวัด", "องค์การ", "การ", "ทบวง", "สถาบัน",
+                 "ศูนย์", "กอง", "คณะ", "ธนาคาร", "ที่ทำการ", "สถานเอกอัครราชทูต")
+_ADDRESS_RE = re.compile(r"ถนน|ถ\.\s|ซอย|กรุงเทพ|กทม|จังหวัด|อำเภอ|ตำบล")
+
+
+def text_prefill(text: str) -> dict:
+    """Fields read from a letter's text (pdftotext -layout of page 1): number, date, sender, subject."""
+    out = {"source": "text"}
+    if m := _NUMBER_RE.search(text):
+        out["their_number"] = " ".join(m.group(1).split())
+        # -layout puts the issuer on the number's line, far to the right
+        rest = text[m.end():text.find("\n", m.end()) if "\n" in text[m.end():] else len(text)]
+        if re.match(r"\s{2,}\S", rest) and rest.strip().startswith(_AGENCY_START):
+            out["sender_text"] = " ".join(rest.split())
+    m = _LETTER_DATE_RE.search(text) or _DATE_RE.search(text)
+    if m:
+        try:
+            out["dated"] = thai.parse_date(m.group(1).strip()).isoformat()
+        except thai.ThaiFormatError:
+            pass
+    if m := _SUBJECT_RE.search(text):
+        out["subject"] = " ".join(m.group(1).split())
+    if "sender_text" not in out:
+        lines = [line.strip() for line in text.splitlines()]
+        for i, line in enumerate(lines):
+            following = next((x for x in lines[i + 1:] if x), "")
+            if line.startswith(_AGENCY_START) and _ADDRESS_RE.search(following):
+                out["sender_text"] = " ".join(line.split())
+                break
+    return out
 
 
 def pdf_prefill(f) -> dict:
@@ -90,18 +126,7 @@ def pdf_prefill(f) -> dict:
                 except KeyError:
                     pass
             return out
-    text = _page_text(f)
-    out = {"source": "text"}
-    if m := _NUMBER_RE.search(text):
-        out["their_number"] = " ".join(m.group(1).split())
-    if m := _DATE_RE.search(text):
-        try:
-            out["dated"] = thai.parse_date(m.group(1)).isoformat()
-        except thai.ThaiFormatError:
-            pass
-    if m := _SUBJECT_RE.search(text):
-        out["subject"] = m.group(1).strip()
-    return out
+    return text_prefill(_page_text(f))
 
 
 def _page_text(f) -> str:

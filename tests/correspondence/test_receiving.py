@@ -202,3 +202,25 @@ def test_the_division_sees_the_receipt_number_of_the_unit_above_without_a_link(u
     chain = page[page.index('id="receipt-chain"'):page.index("</ol>", page.index('id="receipt-chain"'))]
     assert soc.name in chain and f"เลขรับ {receiving.thai.to_thai_digits(item.receipt_number)}" in chain
     assert reverse("portal:item", args=[item.pk]) not in page
+
+
+# The two reference letters as received (text with their receipt stamps), kept with the tests.
+SEEDS = __import__("pathlib").Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.mark.parametrize("seed,number,dated,sender,subject_start,subject_end", [
+    ("mfa-to-cabinet-2563-gcio", "กต ๐๒๐๓/๖๓๘๑", "2020-09-17", "กระทรวงการต่างประเทศ",
+     "การดำเนินงานตามมติคณะรัฐมนตรี", "(Government Chief Information Officer Management Guideline)"),
+    ("moi-to-cabinet-2563-e-correspondence", "มท ๐๒๑๘/ต.ก.๕๕", "2020-05-12", "กระทรวงมหาดไทย",
+     "ข้อเสนอในการปรับปรุงการออกเอกสาร", "ระหว่างส่วนราชการที่เป็นนิติบุคคล"),
+])
+def test_the_fields_of_the_reference_letters_are_read_past_their_receipt_stamps(seed, number, dated, sender,
+                                                                                subject_start, subject_end):
+    found = receiving.text_prefill((SEEDS / f"{seed}.txt").read_text(encoding="utf-8"))
+    assert found["their_number"] == number and found["dated"] == dated and found["sender_text"] == sender
+    assert found["subject"].startswith(subject_start) and subject_end in found["subject"]  # all its lines
+
+
+def test_the_issuer_on_the_number_line_of_a_laid_out_page_is_the_sender():
+    text = "ที่ มท ๐๒๑๘/ต.ก.๕๕                         กระทรวงมหาดไทย\n             ถนนอัษฎางค์ กรุงเทพฯ ๑๐๒๐๐\n"
+    assert receiving.text_prefill(text)["sender_text"] == "กระทรวงมหาดไทย"
