@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from correspondence.models import Channel, ItemState, LetterKind
 from eoffice import thai
 from eoffice.forms import ThaiDateField, ThaiDateInput
+from eoffice.thai import to_thai_digits
 from eoffice.levels import Secrecy, Urgency
 
 # Which parts of the letter spec each kind's form asks for (docs/letter-spec.md, "Required elements").
@@ -29,6 +30,43 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
 SENDABLE = {"external", "memo", "stamped"}
 SIGNED_KINDS = {"external", "memo", "order", "regulation", "bylaw", "announcement", "certificate", "record"}
 SPEC_TEXT = ("subject", "salutation", "recipient", "closing", "title", "about", "edition", "stamp_initials")
+
+
+class OrderedSelects(forms.SelectMultiple):
+    """The review chain as numbered single selects that share one name: the browser posts them in page
+    order, so the order chosen is the order kept (a multiple select posts its options' order instead)."""
+
+    slots = 3
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from django.utils.html import format_html, format_html_join
+
+        values = [str(v) for v in (value or []) if v not in (None, "")]
+        count = max(self.slots, len(values) + 1)
+        base_id = (attrs or {}).get("id") or f"id_{name}"
+        if base_id.endswith("_0"):
+            base_id = base_id[:-2]
+        rows = []
+        for i in range(count):
+            chosen = values[i] if i < len(values) else ""
+            options = format_html_join("", '<option value="{}"{}>{}</option>', [
+                ("", "" if chosen else " selected", "— ไม่มี —"),
+                *((str(v), " selected" if str(v) == chosen else "", label) for v, label in self.choices if v != "")])
+            rows.append(format_html('<div class="ordered"><label for="{}_{}">ลำดับที่ {}</label>'
+                                    '<select name="{}" id="{}_{}">{}</select></div>',
+                                    base_id, i, to_thai_digits(str(i + 1)), name, base_id, i, options))
+        return format_html('<div class="ordered-selects" id="{}">{}</div>', base_id, format_html_join("", "{}", ((r,) for r in rows)))
+
+    def id_for_label(self, id_, index=None):
+        return f"{id_}_0" if id_ else id_  # the field's label names the first step
+
+    def value_from_datadict(self, data, files, name):
+        seen, ordered = set(), []
+        for v in data.getlist(name) if hasattr(data, "getlist") else (data.get(name) or []):
+            if v not in ("", None) and v not in seen:  # empty slots out; a person once
+                seen.add(v)
+                ordered.append(v)
+        return ordered
 
 
 class DraftForm(forms.Form):
@@ -70,7 +108,8 @@ class DraftForm(forms.Form):
     is_circular = forms.BooleanField(label=_("หนังสือเวียน (ว)"), required=False)
     series_prefix = forms.CharField(label=_("ชุดเลข (ถ้ามี เช่น ต.ก.)"), max_length=16, required=False)
     signer = forms.TypedChoiceField(label=_("ผู้ลงนาม"), coerce=int, required=False, empty_value=None)
-    reviewers = forms.TypedMultipleChoiceField(label=_("ผู้ตรวจทาน (ตามลำดับ)"), coerce=int, required=False)
+    reviewers = forms.TypedMultipleChoiceField(label=_("ผู้ตรวจทาน (ตามลำดับ)"), coerce=int, required=False,
+                                               widget=OrderedSelects)
 
     def __init__(self, *args, kind: str, entries=(), agencies=(), signers=(), reviewers=(), salutations=(),
                  **kwargs):

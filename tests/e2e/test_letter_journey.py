@@ -145,7 +145,7 @@ def test_most_urgent_letter_from_draft_to_acknowledged(journey, live_server, bro
     drafter.select_option("#id_references", str(journey["prior"].register_entries.get().pk))
     drafter.select_option("#id_recipients", str(journey["soc"].pk))
     drafter.select_option("#id_signer", str(u["mfa.signer"].official.pk))
-    drafter.select_option("#id_reviewers", str(u["mfa.reviewer"].official.pk))
+    drafter.select_option("#id_reviewers_0", str(u["mfa.reviewer"].official.pk))
     changed = "k => { const f = document.querySelector('#preview-frame'); return f && f.dataset.key !== k; }"
     drafter.wait_for_function(changed, arg=first_key, timeout=30000)
     drafter.wait_for_timeout(1500)

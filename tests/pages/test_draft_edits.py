@@ -131,3 +131,27 @@ def test_a_new_draft_takes_its_deadline_circular_series_outside_addressees_and_c
                     (None, "ผู้อำนวยการกองกลาง", "", True)}
     bad = client.post(url, {**data, "once": "x" + once, "outside": "นายก | | not-an-email"})
     assert bad.status_code == 200 and "อีเมล not-an-email ไม่ถูกต้อง" in bad.content.decode()
+
+
+def test_the_review_chain_keeps_the_order_chosen(users, units, client):
+    from agencies.models import Role, RoleAssignment
+
+    u, soc = users, units["สลค."]
+    second = u["mfa.signer"].official
+    RoleAssignment.objects.create(official=second, role=Role.REVIEWER)
+    client.force_login(u["mfa.drafter"])
+    url = reverse("portal:letter-draft", args=["external"])
+    page = client.get(url).content.decode()
+    assert 'id="id_reviewers_0"' in page and 'id="id_reviewers_2"' in page and "ลำดับที่ ๑" in page
+    once = re.search(r'name="once" value="([^"]+)"', page).group(1)
+    data = {"subject": "ลำดับผู้ตรวจ", "salutation": "เรียน", "recipient": "เลขาธิการคณะรัฐมนตรี",
+            "body": "ย่อหน้าแรก", "closing": "ขอแสดงความนับถือ", "urgency": "0", "secrecy": "0",
+            "recipients": [soc.pk], "signer": u["mfa.signer"].official.pk, "once": once,
+            # the second-listed reviewer chosen first, an empty slot between, a repeat ignored
+            "reviewers": [second.pk, "", u["mfa.reviewer"].official.pk, second.pk]}
+    assert client.post(url, data).status_code == 302
+    letter = Letter.objects.get(subject="ลำดับผู้ตรวจ")
+    assert [s.reviewer_id for s in letter.review_steps.order_by("order")] == [second.pk, u["mfa.reviewer"].official.pk]
+    edit = client.get(reverse("portal:letter-edit", args=[letter.pk])).content.decode()
+    first_select = edit[edit.index('id="id_reviewers_0"'):edit.index("</select>", edit.index('id="id_reviewers_0"'))]
+    assert f'value="{second.pk}" selected' in first_select
