@@ -139,9 +139,12 @@ class DraftForm(forms.Form):
             del self.fields["signer"]
         # The salutation table behind the opening and closing: the openings in a list, closings that go with each.
         if "salutation" in self.fields:
+            closings: dict[str, list[str]] = {}
+            for r in self.salutations:  # every closing that goes with an opening, in the table's order
+                if r.closing not in closings.setdefault(r.opening, []):
+                    closings[r.opening].append(r.closing)
             self.fields["salutation"].widget = forms.TextInput(attrs={
-                "list": "salutation-openings", "data-closings": json.dumps(
-                    {r.opening: [r.closing] for r in reversed(self.salutations)}, ensure_ascii=False)})
+                "list": "salutation-openings", "data-closings": json.dumps(closings, ensure_ascii=False)})
         if "closing" in self.fields:
             self.fields["closing"].widget = forms.TextInput(attrs={"list": "salutation-closings"})
 

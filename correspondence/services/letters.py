@@ -201,7 +201,7 @@ def _fill_defaults(letter: Letter, content: dict) -> dict:
         content["issuer"] = {"name": unit.top.name, "address": unit.address or unit.top.address}
     if kind in ("external", "memo", "stamped") and not content.get("owner_unit"):
         content["owner_unit"] = [a.name for a in letter.owner_unit.path()[1:]] or [letter.owner_unit.name]
-    for key in ("phone", "fax"):
+    for key in ("phone", "fax", "email"):
         if kind in ("external", "stamped") and not content.get(key) and getattr(letter.owner_unit, key):
             content[key] = getattr(letter.owner_unit, key)
     # บันทึกข้อความ: "ส่วนราชการ <owner unit> โทร. <phone>" in its head.

@@ -2,23 +2,25 @@
 (function () {
   "use strict";
 
-  function closingFor(opening, input) {
+  function closingsFor(opening, input) {
     try {
       var table = JSON.parse(input.getAttribute("data-closings") || "{}");
-      return (table[opening] || [])[0] || "";
+      return table[opening] || [];
     } catch (e) {
-      return "";
+      return [];
     }
   }
 
-  // The salutation table behind the opening: choosing an opening offers its closing.
+  // The salutation table behind the opening: choosing an opening offers its closing, unless the closing
+  // already typed is one that goes with it (นมัสการ has three).
   document.addEventListener("change", function (ev) {
     var input = ev.target;
     if (!input.matches || !input.matches("input[data-closings]")) return;
     var closing = document.getElementById("id_closing");
     if (!closing) return;
-    var suggested = closingFor(input.value.trim(), input);
-    if (suggested && closing.value !== suggested) {
+    var allowed = closingsFor(input.value.trim(), input);
+    var suggested = allowed[0] || "";
+    if (suggested && allowed.indexOf(closing.value.trim()) === -1) {
       closing.value = suggested;
       closing.dispatchEvent(new Event("input", { bubbles: true }));
     }

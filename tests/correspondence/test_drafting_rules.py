@@ -141,3 +141,13 @@ def test_a_memo_carries_its_owner_units_phone(users):
             "body": ["ด้วยข้าพเจ้า"]}
     letter = _create(users, memo, signer=u["mfa.signer"].official)
     assert letter.content["phone"] == "๐ ๒๒๐๓ ๕๐๐๐"
+
+
+def test_an_external_letter_carries_its_owner_units_email(users, mfa_spec):
+    u = users
+    unit = u["mfa.drafter"].official.unit
+    unit.email = "saraban@mfa.example.go.th"
+    unit.save(update_fields=["email"])
+    spec = {k: v for k, v in mfa_spec.items() if k != "email"}
+    letter = _create(users, spec, signer=u["mfa.signer"].official)
+    assert letter.content["email"] == "saraban@mfa.example.go.th"

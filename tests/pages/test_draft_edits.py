@@ -155,3 +155,16 @@ def test_the_review_chain_keeps_the_order_chosen(users, units, client):
     edit = client.get(reverse("portal:letter-edit", args=[letter.pk])).content.decode()
     first_select = edit[edit.index('id="id_reviewers_0"'):edit.index("</select>", edit.index('id="id_reviewers_0"'))]
     assert f'value="{second.pk}" selected' in first_select
+
+
+def test_the_opening_offers_every_closing_that_goes_with_it(users, client):
+    import html
+    import json
+
+    from correspondence.models import SalutationRule
+
+    client.force_login(users["mfa.drafter"])
+    page = client.get(reverse("portal:letter-draft", args=["external"])).content.decode()
+    table = json.loads(html.unescape(re.search(r'data-closings="([^"]+)"', page).group(1)))
+    for rule in SalutationRule.objects.all():
+        assert rule.closing in table[rule.opening]
