@@ -138,7 +138,8 @@ class LetterViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixi
         self._references_factor(request, d.get("references"))
         letter = letters.letter_update(letter, by=request.user, content=d.get("content"), signer=d.get("signer"),
                                        references=d.get("references"), enclosures=d.get("enclosures"),
-                                       recipients=d.get("recipients"), reviewers=d.get("reviewers"))
+                                       recipients=d.get("recipients"), reviewers=d.get("reviewers"),
+                                       is_circular=d.get("is_circular"), series_prefix=d.get("series_prefix"))
         return self._detail(letter)
 
     def destroy(self, request, pk=None):

@@ -370,7 +370,9 @@ def review_chain_set(letter: Letter, reviewers, *, by) -> list[ReviewStep]:
     for n, r in enumerate(reviewers, start=1):
         official = r if isinstance(r, Official) else Official.objects.filter(pk=r).first()
         if official is None or not has_role(official.user, Role.REVIEWER):
-            raise ValidationError({"reviewers": f"ผู้ตรวจทานลำดับที่ {n} ไม่มีบทบาทผู้ตรวจทาน"})
+            raise ValidationError({"reviewers": f"ผู้ตรวจทานลำดับที่ {thai.to_thai_digits(str(n))} ไม่มีบทบาทผู้ตรวจทาน"})
+        if official in officials:
+            raise ValidationError({"reviewers": f"{official} อยู่ในลำดับผู้ตรวจทานแล้ว (ลำดับละหนึ่งคน ไม่ซ้ำกัน)"})
         officials.append(official)
     round_ = _next_round(letter)
     letter.review_steps.filter(round=round_).delete()

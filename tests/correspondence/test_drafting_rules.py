@@ -151,3 +151,18 @@ def test_an_external_letter_carries_its_owner_units_email(users, mfa_spec):
     spec = {k: v for k, v in mfa_spec.items() if k != "email"}
     letter = _create(users, spec, signer=u["mfa.signer"].official)
     assert letter.content["email"] == "saraban@mfa.example.go.th"
+
+
+def test_the_api_changes_circular_and_series_and_refuses_a_reviewer_twice(users, mfa_spec):
+    u = users
+    letter = _create(users, mfa_spec, signer=u["mfa.signer"].official)
+    client = api(u["mfa.drafter"])
+    r = client.patch(f"/api/v1/letters/{letter.pk}/", {"is_circular": True}, format="json")
+    assert r.status_code == 200
+    letter.refresh_from_db()
+    assert letter.is_circular and letter.series_prefix == "ว"
+    r = client.patch(f"/api/v1/letters/{letter.pk}/", {"series_prefix": "ต.ก.๕๕"}, format="json")
+    assert r.status_code == 400 and "series_prefix" in r.json()
+    reviewer = u["mfa.reviewer"].official.pk
+    r = client.patch(f"/api/v1/letters/{letter.pk}/", {"reviewers": [reviewer, reviewer]}, format="json")
+    assert r.status_code == 400 and "ลำดับละหนึ่งคน" in r.json()["reviewers"][0]
