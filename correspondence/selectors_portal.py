@@ -117,7 +117,7 @@ def dashboard(user, *, verified: bool = True) -> Dashboard:
         pk__in=IncomingItem.objects.filter(mine).values("pk"))
     # Most urgent first, and within a level the longest waiting (as the queue): what drops off a long
     # list is the newest, never the oldest.
-    board.my_items = list(my_items.order_by("-urgency", "received_at", "pk")[:DASHBOARD_LIMIT])
+    board.my_items = list(my_items.order_by("-urgency", "received_at", "-pk")[:DASHBOARD_LIMIT])
     if len(board.my_items) < DASHBOARD_LIMIT:
         totals = {"total": len(board.my_items),
                   "most": sum(1 for i in board.my_items if i.urgency == Urgency.MOST_URGENT)}
@@ -203,7 +203,10 @@ def incoming_queue(user, f: QueueFilters, *, verified: bool = True):
     if f.state:
         qs = qs.filter(state=f.state)
     else:
-        qs = qs.exclude(state__in=(ItemState.CLOSED, ItemState.REJECTED))  # nothing left to do on either
+        # Exactly the partial index's predicate (item_open_queue, secrecy included): the page's COUNT stays an
+        # index-only scan. Excluding rejected items too made it read the heap (64,800 rows: 105 ms at a
+        # million items); they are listed with the state filter (สถานะ: ปฏิเสธการรับ).
+        qs = qs.exclude(state=ItemState.CLOSED)
     if f.sender:
         qs = qs.filter(Q(sender_text__icontains=f.sender) | Q(sender_agency__name__icontains=f.sender))
     if f.date_from:

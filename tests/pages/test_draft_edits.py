@@ -12,12 +12,22 @@ from correspondence.services import documents, letters
 pytestmark = pytest.mark.django_db
 
 
-def _form_data(page: str, soc, u) -> dict:
-    version = re.search(r'name="version" value="([^"]*)"', page).group(1)
+def _letter_fields(soc, u, **changes) -> dict:
+    """An external letter as the drafting page posts it."""
     return {"subject": "ขอเชิญประชุม", "salutation": "เรียน", "recipient": "เลขาธิการคณะรัฐมนตรี",
             "body": "ย่อหน้าแรก", "closing": "ขอแสดงความนับถือ", "urgency": "0", "secrecy": "0",
             "recipients": [soc.pk], "signer": u["mfa.signer"].official.pk,
-            "reviewers": [u["mfa.reviewer"].official.pk], "version": version}
+            "reviewers": [u["mfa.reviewer"].official.pk], **changes}
+
+
+def _form_data(page: str, soc, u) -> dict:
+    """The edit page's form as posted back: the fields and the version the page was opened at."""
+    return _letter_fields(soc, u, version=re.search(r'name="version" value="([^"]*)"', page).group(1))
+
+
+def _new_form_data(page: str, soc, u, **changes) -> dict:
+    """The new-draft page's form with its one-time key."""
+    return _letter_fields(soc, u, once=re.search(r'name="once" value="([^"]+)"', page).group(1), **changes)
 
 
 def test_a_save_from_an_older_tab_does_not_undo_a_newer_one(users, units, mfa_spec, client):
@@ -94,11 +104,8 @@ def test_a_double_click_on_save_makes_one_draft(users, units, client):
     u, soc = users, units["สลค."]
     client.force_login(u["mfa.drafter"])
     url = reverse("portal:letter-draft", args=["external"])
-    once = re.search(r'name="once" value="([^"]+)"', client.get(url).content.decode()).group(1)
-    data = {"subject": "ขอเชิญประชุม", "salutation": "เรียน", "recipient": "เลขาธิการคณะรัฐมนตรี",
-            "body": "ย่อหน้าแรก", "closing": "ขอแสดงความนับถือ", "urgency": "0", "secrecy": "0",
-            "recipients": [soc.pk], "signer": u["mfa.signer"].official.pk,
-            "reviewers": [u["mfa.reviewer"].official.pk], "once": once}
+    data = _new_form_data(client.get(url).content.decode(), soc, u)
+    once = data["once"]
     first = client.post(url, data)
     second = client.post(url, data)
     drafts = Letter.objects.filter(created_by=u["mfa.drafter"], subject="ขอเชิญประชุม")
@@ -115,13 +122,11 @@ def test_a_new_draft_takes_its_deadline_circular_series_outside_addressees_and_c
     u, soc = users, units["สลค."]
     client.force_login(u["mfa.drafter"])
     url = reverse("portal:letter-draft", args=["external"])
-    once = re.search(r'name="once" value="([^"]+)"', client.get(url).content.decode()).group(1)
-    data = {"subject": "แจ้งเวียน", "salutation": "เรียน", "recipient": "หัวหน้าส่วนราชการ",
-            "body": "ย่อหน้าแรก", "closing": "ขอแสดงความนับถือ", "urgency": "2", "secrecy": "0",
-            "recipients": [soc.pk], "signer": u["mfa.signer"].official.pk,
-            "reviewers": [u["mfa.reviewer"].official.pk], "once": once, "deliver_by": "5/12/2569",
-            "deliver_time": "10.30", "is_circular": "on", "outside": "นายสมปอง ใจดี |  | sompong@example.com",
-            "copies_text": "ผู้อำนวยการกองกลาง"}
+    data = _new_form_data(client.get(url).content.decode(), soc, u, subject="แจ้งเวียน",
+                          recipient="หัวหน้าส่วนราชการ", urgency="2", deliver_by="5/12/2569", deliver_time="10.30",
+                          is_circular="on", outside="นายสมปอง ใจดี |  | sompong@example.com",
+                          copies_text="ผู้อำนวยการกองกลาง")
+    once = data["once"]
     assert client.post(url, data).status_code == 302
     letter = Letter.objects.get(subject="แจ้งเวียน")
     assert letter.is_circular and letter.series_prefix == "ว"
@@ -143,12 +148,9 @@ def test_the_review_chain_keeps_the_order_chosen(users, units, client):
     url = reverse("portal:letter-draft", args=["external"])
     page = client.get(url).content.decode()
     assert 'id="id_reviewers_0"' in page and 'id="id_reviewers_2"' in page and "ลำดับที่ ๑" in page
-    once = re.search(r'name="once" value="([^"]+)"', page).group(1)
-    data = {"subject": "ลำดับผู้ตรวจ", "salutation": "เรียน", "recipient": "เลขาธิการคณะรัฐมนตรี",
-            "body": "ย่อหน้าแรก", "closing": "ขอแสดงความนับถือ", "urgency": "0", "secrecy": "0",
-            "recipients": [soc.pk], "signer": u["mfa.signer"].official.pk, "once": once,
-            # the second-listed reviewer chosen first, an empty slot between, a repeat ignored
-            "reviewers": [second.pk, "", u["mfa.reviewer"].official.pk, second.pk]}
+    # the second-listed reviewer chosen first, an empty slot between, a repeat ignored
+    data = _new_form_data(page, soc, u, subject="ลำดับผู้ตรวจ",
+                          reviewers=[second.pk, "", u["mfa.reviewer"].official.pk, second.pk])
     assert client.post(url, data).status_code == 302
     letter = Letter.objects.get(subject="ลำดับผู้ตรวจ")
     assert [s.reviewer_id for s in letter.review_steps.order_by("order")] == [second.pk, u["mfa.reviewer"].official.pk]
