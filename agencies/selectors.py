@@ -17,6 +17,16 @@ def official_for(user) -> Official | None:
         return None
 
 
+def role_holders(roles, unit_ids, *, clearance: int = 0, on: dt.date | None = None):
+    """Role assignments of ``roles`` for the units ``unit_ids`` (a role without a unit is for the official's
+    own unit), of officials cleared to ``clearance``; only those valid ``on`` a day when one is given."""
+    rows = RoleAssignment.objects.filter(role__in=roles).filter(
+        Q(unit_id__in=unit_ids) | Q(unit__isnull=True, official__unit_id__in=unit_ids))
+    if clearance:
+        rows = rows.filter(official__clearance__gte=clearance)
+    return rows.valid_on(on) if on is not None else rows
+
+
 def has_role(user, role: Role | str, unit: Agency | None = None, on: dt.date | None = None) -> bool:
     """Whether the user holds the role, for `unit` when given (a clerk of that unit), on a day.
 

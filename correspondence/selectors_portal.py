@@ -148,10 +148,9 @@ def dashboard(user, *, verified: bool = True) -> Dashboard:
     if clerk_units:
         board.to_issue = list(letters.filter(state=LetterState.APPROVED, issuing_unit__in=clerk_units)
                               .order_by("-urgency", "created_at")[:DASHBOARD_LIMIT])
-        from correspondence.services.letters import _NEEDS_SIGNER
+        from correspondence.services.letters import ready_to_send
 
-        ready = Q(state=LetterState.SIGNED) | Q(state=LetterState.ISSUED) & ~Q(kind__in=_NEEDS_SIGNER)
-        board.to_send = list(letters.filter(ready, issuing_unit__in=clerk_units)
+        board.to_send = list(letters.filter(ready_to_send(), issuing_unit__in=clerk_units)
                              .order_by("-urgency", "created_at")[:DASHBOARD_LIMIT])
     board.drafts = list(letters.filter(created_by=user, state=LetterState.DRAFT).order_by("-created_at")[:DASHBOARD_LIMIT])
     board.sent = list(
@@ -377,7 +376,7 @@ class LetterActions:
 
 
 def letter_actions(user, letter: Letter) -> LetterActions:
-    from correspondence.services.letters import current_step, signed_kind
+    from correspondence.services.letters import current_step, ready_to_send_state, signed_kind
 
     official = official_for(user)
     a = LetterActions()
@@ -391,7 +390,7 @@ def letter_actions(user, letter: Letter) -> LetterActions:
     a.issue = clerk and letter.state == LetterState.APPROVED
     signed = signed_kind(letter.kind)
     a.sign = signed and letter.state == LetterState.ISSUED and letter.signer_id == official.pk
-    ready = clerk and letter.state == (LetterState.SIGNED if signed else LetterState.ISSUED)
+    ready = clerk and letter.state == ready_to_send_state(letter.kind)
     # ลับที่สุด never goes electronically: the clerk records that it left on paper instead.
     a.send = ready and letter.secrecy < Secrecy.TOP_SECRET
     a.dispatch_paper = ready and letter.secrecy >= Secrecy.TOP_SECRET

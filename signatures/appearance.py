@@ -29,7 +29,7 @@ def _font_stack() -> str:
     (Laksaman under a 0.66 font matrix), which WeasyPrint draws squeezed, dots lost."""
     from correspondence.rendering import fonts
 
-    return f'"{fonts.face()[0]}", "Sarabun", "Noto Sans Thai", sans-serif'
+    return f"{fonts.family_css()}, \"Noto Sans Thai\", sans-serif"
 
 
 def _sized(css: str) -> str:

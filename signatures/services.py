@@ -310,6 +310,16 @@ def signing_job_start(
     return job
 
 
+def issued_letter_signing_start(*, letter: Letter, official, secret: str | None, by) -> SigningJob:
+    """Sign an issued letter from the page or the API: its PDF is made first if it has none yet (issued
+    before the file was made), then the signing job starts."""
+    if letter.state == LetterState.ISSUED and not letter.pdf:
+        from correspondence.services import documents
+
+        letter = documents.letter_pdf_render(letter, by=by)
+    return signing_job_start(letter=letter, official=official, secret=secret)
+
+
 def signing_job_run(job_id: int) -> str:
     """The task's body: open the job's secret (once), sign, record the outcome on the job."""
     job = SigningJob.objects.select_related("letter", "official", "credential").get(pk=job_id)
@@ -491,7 +501,7 @@ def archive_timestamps_renew(*, now: datetime | None = None, limit: int = 500) -
 
 __all__ = [
     "trusted_certificate_add", "credential_pkcs12_add", "credential_pkcs11_add", "library_credential",
-    "letter_sign", "signing_job_start", "signing_job_run", "incoming_item_validate", "incoming_item_stamp",
+    "issued_letter_signing_start", "letter_sign", "signing_job_start", "signing_job_run", "incoming_item_validate", "incoming_item_stamp",
     "incoming_item_process", "item_registered_handle", "archive_timestamps_renew", "RenewalError",
     "LetterNotReadyError", "NoCredentialError", "ConcurrentChangeError", "SecretExpiredError",
 ]

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from agencies.models import Agency
 from correspondence import permissions, selectors
 from correspondence.api import serializers as s
-from correspondence.models import EntryStatus, LetterState, Minute, RegisterEntry
+from correspondence.models import EntryStatus, Minute, RegisterEntry
 from correspondence.services import exports, letters, numbering, receiving, uploads
 from eoffice import twofactor
 
@@ -187,11 +187,8 @@ class LetterViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixi
         twofactor.require_second_factor(request)
         data = _input(s.SignInput, request)
         try:
-            if letter.state == LetterState.ISSUED and not letter.pdf:  # issued before its PDF was made
-                from correspondence.services import documents
-
-                letter = documents.letter_pdf_render(letter, by=request.user)
-            job = signing.signing_job_start(letter=letter, official=official, secret=data.get("secret") or None)
+            job = signing.issued_letter_signing_start(letter=letter, official=official,
+                                                      secret=data.get("secret") or None, by=request.user)
         except SignatureError as exc:
             raise ValidationError({"signature": str(exc)})
         return Response(signing_job_status(job.pk), status=status.HTTP_202_ACCEPTED)

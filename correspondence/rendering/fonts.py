@@ -64,8 +64,13 @@ def size(guide_pt: float) -> float:
     return round(guide_pt * face()[1], 3)
 
 
+def family_css() -> str:
+    """The CSS font-family list of the face in use and its fallback."""
+    return ", ".join([f'"{face()[0]}"', *FALLBACK_FAMILIES])
+
+
 def face_css() -> str:
-    family = ", ".join([f'"{face()[0]}"', *FALLBACK_FAMILIES])
+    family = family_css()
     body = size(16)
     return (f"html {{ font-family: {family}; font-size: {body}pt; }}\n"
             f"@page {{ @top-center {{ font-family: {family}; font-size: {body}pt; }}"

@@ -92,8 +92,7 @@ def enclosure_attach(letter: Letter, *, by, description: str, quantity: str = ""
 def _enclosures_to_content(letter: Letter, by) -> None:
     """The spec's สิ่งที่ส่งมาด้วย lines follow the attached enclosures, in their order."""
     content = dict(letter.content)
-    content["enclosures"] = [f"{e.description} จำนวน {e.quantity}" if e.quantity else e.description
-                             for e in letter.enclosures.order_by("order")]
+    content["enclosures"] = letters.enclosure_lines(letter)
     letter.content = content
     letter._history_user = by
     letter.save(update_fields=["content"])

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, Official, Role
-from agencies.selectors import has_role, official_for, signer_block
+from agencies.selectors import has_role, official_for, role_holders, signer_block
 from correspondence import permissions
 from correspondence.models import (
     BookKind,
@@ -192,6 +192,31 @@ def signed_kind(kind: str) -> bool:
     return kind in _NEEDS_SIGNER
 
 
+def enclosure_lines(letter: Letter) -> list[str]:
+    """The สิ่งที่ส่งมาด้วย lines of the letter's attached enclosures, in their order."""
+    return [f"{e.description} จำนวน {e.quantity}" if e.quantity else e.description
+            for e in letter.enclosures.order_by("order")]
+
+
+def ready_to_send_state(kind: str) -> str:
+    """The state a letter of this kind is sent from: signed, or issued for kinds that carry no signature."""
+    return LetterState.SIGNED if signed_kind(kind) else LetterState.ISSUED
+
+
+def ready_to_send():
+    """``ready_to_send_state`` as a query condition (lists of letters waiting to be sent)."""
+    from django.db.models import Q
+
+    return Q(state=LetterState.SIGNED) | Q(state=LetterState.ISSUED) & ~Q(kind__in=_NEEDS_SIGNER)
+
+
+def _require_ready_to_send(letter: Letter) -> None:
+    ready = ready_to_send_state(letter.kind)
+    if letter.state != ready:
+        raise ValidationError({"state": "ส่งได้เฉพาะหนังสือที่ลงนามแล้ว" if ready == LetterState.SIGNED
+                               else "ส่งได้เฉพาะหนังสือที่ออกเลขแล้ว"})
+
+
 def _fill_defaults(letter: Letter, content: dict) -> dict:
     """Parts the portal knows: issuer, owner unit and contact, signer block."""
     content = dict(content)
@@ -253,8 +278,7 @@ def _write_content(letter: Letter, user, content: dict, references, enclosures, 
     elif letter.pk and letter.enclosures.exists():
         # The attached enclosures are the list, whatever the content carries (a PATCH without them kept
         # the rows and files but dropped the สิ่งที่ส่งมาด้วย line).
-        content["enclosures"] = [f"{e.description} จำนวน {e.quantity}" if e.quantity else e.description
-                                 for e in letter.enclosures.order_by("order")]
+        content["enclosures"] = enclosure_lines(letter)
     if recipients is not None:
         copies = _set_recipients(letter, recipients)
         if copies:
@@ -453,13 +477,8 @@ def _grant_to_issuing_clerks(letter: Letter) -> None:
     """An approved classified letter goes to its issuing unit's clerks to be numbered and sent: those
     cleared for it (registry clerks and secret-document registrars) get a grant, as its reviewers and
     signer did when it was submitted."""
-    from agencies.models import RoleAssignment
-    from django.db.models import Q
-
-    rows = (RoleAssignment.objects.valid_on(_today())
-            .filter(role__in=[Role.REGISTRY_CLERK, Role.SECRET_REGISTRAR], official__clearance__gte=letter.secrecy)
-            .filter(Q(unit=letter.issuing_unit) | Q(unit__isnull=True, official__unit=letter.issuing_unit))
-            .select_related("official__user"))
+    rows = role_holders([Role.REGISTRY_CLERK, Role.SECRET_REGISTRAR], [letter.issuing_unit_id],
+                        clearance=letter.secrecy, on=_today()).select_related("official__user")
     for row in rows:
         grants.grant_view(letter, row.official.user)
 
@@ -543,15 +562,9 @@ def _number_key(text: str) -> str:
 
 def _grant_to_registrars(item: IncomingItem) -> None:
     """A classified item arriving in a unit is granted to that unit's secret-document registrars."""
-    from agencies.models import RoleAssignment
-    from django.db.models import Q
-
-    rows = RoleAssignment.objects.filter(role=Role.SECRET_REGISTRAR).filter(
-        Q(unit=item.unit) | Q(unit__isnull=True, official__unit=item.unit)
-    ).select_related("official__user")
-    for row in rows:
-        if row.official.clearance >= item.secrecy:
-            grants.grant_view(item, row.official.user)
+    for row in role_holders([Role.SECRET_REGISTRAR], [item.unit_id], clearance=item.secrecy).select_related(
+            "official__user"):
+        grants.grant_view(item, row.official.user)
 
 
 @transaction.atomic
@@ -564,10 +577,7 @@ def letter_send(letter: Letter, *, by) -> list:
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
     if letter.secrecy >= Secrecy.TOP_SECRET:
         raise ValidationError({"secrecy": TOP_SECRET_REFUSAL})
-    ready = LetterState.SIGNED if signed_kind(letter.kind) else LetterState.ISSUED
-    if letter.state != ready:
-        raise ValidationError({"state": "ส่งได้เฉพาะหนังสือที่ลงนามแล้ว" if ready == LetterState.SIGNED
-                               else "ส่งได้เฉพาะหนังสือที่ออกเลขแล้ว"})
+    _require_ready_to_send(letter)
     permissions.require_clerk(by, letter.issuing_unit)
     if not letter.pdf:
         raise ValidationError({"pdf": "หนังสือนี้ยังไม่มีแฟ้มหนังสือ (PDF) จึงยังส่งไม่ได้"})
@@ -590,10 +600,7 @@ def letter_dispatch_paper(letter: Letter, *, by, note: str = "") -> Letter:
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
     if letter.secrecy < Secrecy.TOP_SECRET:
         raise ValidationError({"secrecy": "บันทึกการส่งเป็นเอกสารกระดาษใช้กับหนังสือลับที่สุด หนังสืออื่นส่งทางระบบ"})
-    ready = LetterState.SIGNED if signed_kind(letter.kind) else LetterState.ISSUED
-    if letter.state != ready:
-        raise ValidationError({"state": "ส่งได้เฉพาะหนังสือที่ลงนามแล้ว" if ready == LetterState.SIGNED
-                               else "ส่งได้เฉพาะหนังสือที่ออกเลขแล้ว"})
+    _require_ready_to_send(letter)
     permissions.require_clerk(by, letter.issuing_unit)
     reason = f"{PAPER_DISPATCH} {' '.join((note or '').split())}".strip()[:500]
     for rec in letter.recipients.all():

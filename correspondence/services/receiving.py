@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Agency, Official, Role
-from agencies.selectors import official_for
+from agencies.selectors import official_for, role_holders
 from correspondence import permissions
 from correspondence.models import (
     BookKind,
@@ -287,13 +287,8 @@ def incoming_register(item: IncomingItem, *, by, at: dt.datetime | None = None) 
 
 def _registrar_units(secrecy: int, units) -> set[int]:
     """Of ``units``, those with a secret-document registrar cleared for ``secrecy``."""
-    from agencies.models import RoleAssignment
-
-    ids = [u.pk for u in units]
-    rows = (RoleAssignment.objects.filter(role=Role.SECRET_REGISTRAR, official__clearance__gte=secrecy)
-            .filter(Q(unit_id__in=ids) | Q(unit__isnull=True, official__unit_id__in=ids))
-            .values_list("unit_id", "official__unit_id"))
-    return {unit_id or official_unit for unit_id, official_unit in rows}
+    rows = role_holders([Role.SECRET_REGISTRAR], [u.pk for u in units], clearance=secrecy)
+    return {unit_id or official_unit for unit_id, official_unit in rows.values_list("unit_id", "official__unit_id")}
 
 
 def route_targets(item: IncomingItem) -> list[Agency]:
@@ -328,8 +323,7 @@ def item_route(item: IncomingItem, *, by, to_units, note: str = "") -> list[Rout
     again = [u.name for u in units if u.pk in routed]
     if again:
         raise ValidationError({"to_units": "ส่งต่อถึง " + ", ".join(again) + " แล้ว หนังสือรออยู่ในรายการของหน่วยงานนั้น"})
-    if len({u.pk for u in units}) != len(units):
-        units = list({u.pk: u for u in units}.values())
+    units = list({u.pk: u for u in units}.values())  # a unit ticked twice gets one copy
     if item.secrecy >= Secrecy.CONFIDENTIAL:
         cleared = _registrar_units(item.secrecy, units)
         missing = [u.name for u in units if u.pk not in cleared]
@@ -363,12 +357,8 @@ def item_route(item: IncomingItem, *, by, to_units, note: str = "") -> list[Rout
 def presentable_executives(item: IncomingItem) -> list[Official]:
     """Executives who may minute ``item`` (its unit or a unit above) and are cleared for it: whom the
     secret-document registrar may present a classified item to."""
-    from agencies.models import RoleAssignment
-
-    units = permissions.units_above(item.unit_id)
-    rows = (RoleAssignment.objects.valid_on(_today()).filter(role=Role.EXECUTIVE)
-            .filter(Q(unit_id__in=units) | Q(unit__isnull=True, official__unit_id__in=units))
-            .filter(official__clearance__gte=item.secrecy, official__user__is_active=True))
+    rows = role_holders([Role.EXECUTIVE], permissions.units_above(item.unit_id), clearance=item.secrecy,
+                        on=_today()).filter(official__user__is_active=True)
     return list(Official.objects.filter(pk__in=rows.values("official_id")).select_related("unit", "user")
                 .order_by("unit_id", "first_name"))
 

@@ -464,9 +464,7 @@ def letter_sign(request, pk):
     form.is_valid()
     secret = form.cleaned_data.get("secret") or None
     try:
-        if letter.state == LetterState.ISSUED and not letter.pdf:
-            letter = documents.letter_pdf_render(letter, by=request.user)
-        job = signing.signing_job_start(letter=letter, official=official, secret=secret)
+        job = signing.issued_letter_signing_start(letter=letter, official=official, secret=secret, by=request.user)
     except SignatureError as exc:
         return render(request, "correspondence/_sign_progress.html", {"letter": letter, "error": str(exc)})
     except ValidationError as exc:
