@@ -81,7 +81,9 @@ class IncomingItem(models.Model):
                    # The queue page (open items of a unit, most urgent first, oldest first): read in index
                    # order and counted from the index alone (secrecy included for the visibility test).
                    models.Index(fields=["unit", "-urgency", "received_at", "-id"], include=["secrecy"],
-                                condition=~models.Q(state="closed"), name="item_open_queue")]
+                                condition=~models.Q(state="closed"), name="item_open_queue"),
+                   # A unit's newest items (the lines a drafter may cite): one short index read per unit.
+                   models.Index(fields=["unit", "-id"], include=["secrecy", "parent"], name="item_unit_newest")]
         constraints = [
             models.UniqueConstraint(fields=["unit", "message_id"], condition=~models.Q(message_id=""),
                                     name="item_message_once_per_unit"),

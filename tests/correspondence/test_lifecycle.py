@@ -240,7 +240,8 @@ def test_a_drafter_without_registers_cites_the_lines_kept_for_their_section(user
     drafter = u["mfa.drafter"]
     assert not permissions.visible_entries(drafter).exists()  # the register itself stays ศทส.'s
     choices = [e.pk for e in reference_choices(drafter)]
-    assert set(choices) == {own_line.pk, routed_line.pk}
+    assert set(choices) == {own_line.pk, routed_line.pk} and len(choices) == 2
+    assert choices == sorted(choices, reverse=True)  # newest first
     cited = letters.letter_create(by=drafter, content=mfa_spec, references=[{"entry": routed_line.pk},
                                                                            {"entry": own_line.pk}])
     assert cited.content["references"][0].startswith("หนังสือสำนักงาน ก.พ.ร. ที่")
@@ -263,6 +264,26 @@ def test_a_classified_draft_is_granted_to_its_reviewers_and_signer_on_submit(use
     letters.letter_submit(letter, by=u["mfa.drafter"])
     assert permissions.can_see_letter(u["mfa.reviewer"], letter) and permissions.can_see_letter(u["mfa.signer"], letter)
     assert not permissions.can_see_letter(u["mfa.clerk"], letter)  # same unit, no grant
+
+
+def test_the_newest_items_of_several_units_are_merged_per_unit_as_one_query_would_give_them(users, units):
+    """Citing reads each unit's newest items on its own index and merges them (PostgreSQL): the merge must
+    give exactly what the one query over all the units gives, window cut and order included."""
+    from correspondence import permissions
+    from correspondence.models import IncomingItem
+
+    desks = [(units["ศทส."], users["mfa.clerk"]), (units["สลค."], users["soc.clerk"])]
+    unit_ids = [unit.pk for unit, _ in desks]
+    for n in range(12):
+        unit, clerk = (units["สลค."], users["soc.secret"]) if n == 10 else desks[n % 3 == 0]
+        receiving.incoming_receive(unit=unit, by=clerk,
+                                   channel=Channel.SCAN, subject=f"เรื่อง {n}", sender_text="กรมบัญชีกลาง",
+                                   secrecy=1 if n == 10 else 0)
+    plain = IncomingItem.objects.filter(secrecy=0)
+    for window in (3, 7, 50):
+        merged = list(permissions._newest_per_unit(plain, set(unit_ids), window))
+        expected = list(plain.filter(unit__in=unit_ids).order_by("-pk").values_list("pk", "parent_id")[:window])
+        assert merged == expected and len(merged) == min(window, 11)
 
 
 def test_reference_choices_leave_classified_lines_out_until_the_second_factor(users, units):
