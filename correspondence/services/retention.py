@@ -156,9 +156,14 @@ def destruction_list_draft(unit: Agency, year: int, *, now: dt.datetime | None =
     if dlist is None:
         if not candidates:
             return None
-        dlist = DestructionList(unit=unit, year=thai.be_year(year), drafted_at=now)
-        dlist.save()
-    if dlist.state != DestructionState.DRAFT:
+        # Two runs at once both find no list: the second waits on the unique (unit, year) row and takes it.
+        dlist, _ = DestructionList.objects.get_or_create(unit=unit, year=thai.be_year(year),
+                                                         defaults={"drafted_at": now})
+        dlist = DestructionList.objects.select_for_update().get(pk=dlist.pk)
+    if dlist.state != DestructionState.DRAFT or dlist.reviews.exists():
+        # Once a member has reviewed the list its lines are frozen: the committee approves what it saw.
+        # Items that expire meanwhile wait for next year's list; a hold placed since is honoured at
+        # destruction.
         return dlist
     wanted = {item.pk: (item, end) for item, end in candidates}
     for line in dlist.lines.exclude(item_id__in=wanted):
@@ -210,8 +215,11 @@ def destruction_review(dlist: DestructionList, *, by, role: str, agreed: bool, n
                        now: dt.datetime | None = None) -> DestructionReview:
     """One committee member's review of a draft list."""
     dlist = DestructionList.objects.select_for_update().get(pk=dlist.pk)
-    if official_for(by) is None:
+    member = official_for(by)
+    if member is None:
         raise ValidationError({"member": "กรรมการต้องเป็นเจ้าหน้าที่ในระบบ"})
+    if member.unit_id not in permissions.units_below(dlist.unit.top.pk):
+        raise ValidationError({"member": f"กรรมการต้องเป็นเจ้าหน้าที่ของ{dlist.unit.top.name}"})
     if dlist.state != DestructionState.DRAFT:
         raise ValidationError({"state": "บัญชีนี้ไม่อยู่ในระหว่างการพิจารณาของคณะกรรมการ"})
     if role not in CommitteeRole.values:
@@ -259,23 +267,47 @@ def destruction_execute(dlist: DestructionList, *, by, now: dt.datetime | None =
 
     require_registry(by, dlist.unit, Secrecy.NORMAL)
     now = now or timezone.now()
-    destroyed, kept = 0, 0
+    year_end = dt.date(dlist.year - 543, 12, 31)
+    destroyed, kept, files = 0, 0, []
     for line in dlist.lines.select_related("item"):
         item = IncomingItem.objects.select_for_update().get(pk=line.item_id)
-        if item.on_hold or item.destroyed_at:
-            kept += not item.destroyed_at
+        if item.destroyed_at:
             continue
-        name = item.pdf.name if item.pdf else ""
-        if name and not IncomingItem.objects.filter(pdf=name, destroyed_at__isnull=True).exclude(pk=item.pk).exists():
-            item.pdf.storage.delete(name)  # a routed copy shares the file: deleted with the last holder
+        if not _still_destructible(item, year_end):
+            kept += 1  # held, reopened, or its retention lengthened or made ห้ามทำลาย since the list was made
+            continue
+        if item.pdf:
+            files.append((item.pdf.storage, item.pdf.name))
         item.pdf, item.destroyed_at = "", now
         item._history_user = by
         item.save(update_fields=["pdf", "destroyed_at"])
         destroyed += 1
+    # Files go only once every line is marked: a failure half-way must not leave items that look kept but
+    # whose file is gone.
+    transaction.on_commit(lambda: _delete_unshared(files))
     dlist.state, dlist.executed_by, dlist.executed_at = DestructionState.DESTROYED, by, now
     dlist._history_user = by
     dlist.save(update_fields=["state", "executed_by", "executed_at"])
     return {"destroyed": destroyed, "kept": kept}
+
+
+def _still_destructible(item: IncomingItem, year_end: dt.date) -> bool:
+    end = expires_on(item)
+    return (not item.on_hold and item.state == ItemState.CLOSED and item.retention != RetentionClass.PERMANENT
+            and end is not None and end <= year_end)
+
+
+def _delete_unshared(files) -> None:
+    """Delete each file no record still holds: a routed copy shares its item's file, and an item delivered
+    inside the portal holds the sending agency's own signed letter, which is never ours to destroy."""
+    from correspondence.models import Letter
+
+    for storage, name in files:
+        if IncomingItem.objects.filter(pdf=name, destroyed_at__isnull=True).exists():
+            continue
+        if Letter.objects.filter(pdf=name).exists():
+            continue
+        storage.delete(name)
 
 
 # --- the National Archives -------------------------------------------------------------------------------------

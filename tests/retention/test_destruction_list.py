@@ -115,3 +115,68 @@ def test_archives_list_of_items_twenty_years_old(users, units, year_items):
     assert lines[0].startswith("เลขรับ,ที่,ลงวันที่")
     # Only the 1990 item (permanent) is 20 years old; the 2010 one is held and younger anyway.
     assert len(lines) == 2 and "ห้ามทำลาย" in lines[1]
+
+
+def _approved(users, units):
+    retention.destruction_lists_draft(now=SURVEY)
+    dlist = DestructionList.objects.get(unit=units["สลค."], year=2568)
+    _committee(dlist, users, ["soc.clerk", "soc.div.clerk", "soc.officer"])
+    return retention.destruction_approve(dlist, by=users["soc.exec"])
+
+
+def test_an_item_made_permanent_or_kept_longer_after_approval_is_not_destroyed(users, units, year_items):
+    dlist = _approved(users, units)
+    retention.retention_set(year_items["ten_expired"], by=users["soc.clerk"], retention=RetentionClass.PERMANENT)
+    retention.retention_set(year_items["set5_expired"], by=users["soc.clerk"], retention=RetentionClass.SET_YEARS,
+                            years=20)
+    result = retention.destruction_execute(dlist, by=users["soc.clerk"])
+    assert result == {"destroyed": len(EXPECTED) - 2, "kept": 2}
+    for key in ("ten_expired", "set5_expired"):
+        item = IncomingItem.objects.get(pk=year_items[key].pk)
+        assert item.destroyed_at is None
+
+
+def test_destroying_a_received_item_never_deletes_the_file_another_record_holds(users, units, year_items, mfa_spec,
+                                                                                 django_capture_on_commit_callbacks):
+    """An item delivered inside the portal holds the sending agency's signed letter itself; a routed copy
+    holds its item's file: only the last holder's destruction deletes a file."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from correspondence.models import Letter
+
+    item = year_items["ten_expired"]
+    name = default_storage.save("letters/2015/sent.pdf", ContentFile(b"%PDF-1.7 signed letter"))
+    from correspondence.services import letters
+
+    letter = letters.letter_create(by=users["mfa.drafter"], content=mfa_spec, signer=users["mfa.signer"].official)
+    Letter.objects.filter(pk=letter.pk).update(pdf=name)
+    IncomingItem.objects.filter(pk=item.pk).update(pdf=name)
+    own = default_storage.save("incoming/2015/own.pdf", ContentFile(b"%PDF-1.7 scan"))
+    IncomingItem.objects.filter(pk=year_items["routine_expired"].pk).update(pdf=own)
+
+    dlist = _approved(users, units)
+    with django_capture_on_commit_callbacks(execute=True):
+        retention.destruction_execute(dlist, by=users["soc.clerk"])
+    assert default_storage.exists(name)  # the sender's letter stays
+    assert not default_storage.exists(own)  # the item's own scan went
+    assert IncomingItem.objects.get(pk=item.pk).pdf.name == ""
+
+
+def test_lines_are_frozen_once_the_committee_has_reviewed_the_list(users, units, year_items, closed_item):
+    retention.destruction_lists_draft(now=SURVEY)
+    dlist = DestructionList.objects.get(unit=units["สลค."], year=2568)
+    retention.destruction_review(dlist, by=users["soc.clerk"], role="chair", agreed=True)
+    late = closed_item(dt.date(2012, 4, 4), "ปิดเรื่องหลังคณะกรรมการเริ่มพิจารณา")
+    retention.destruction_lists_draft(now=SURVEY + dt.timedelta(days=3))
+    listed = set(dlist.lines.values_list("item_id", flat=True))
+    assert late.pk not in listed and listed == {year_items[k].pk for k in EXPECTED}
+
+
+def test_committee_members_come_from_the_units_own_organisation(users, units, year_items):
+    retention.destruction_lists_draft(now=SURVEY)
+    dlist = DestructionList.objects.get(unit=units["สลค."], year=2568)
+    with pytest.raises(ValidationError) as refused:
+        retention.destruction_review(dlist, by=users["mfa.clerk"], role="chair", agreed=True)
+    assert "กรรมการต้องเป็นเจ้าหน้าที่ของ" in refused.value.messages[0]
+    assert not dlist.reviews.exists()
