@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -84,17 +86,26 @@ def digest_for(user, *, now: dt.datetime | None = None, email: bool = True) -> N
     now = now or timezone.now()
     today = thai.bangkok_date(now)
     start = dt.datetime.combine(today, dt.time.min, tzinfo=thai.BANGKOK)
-    if Notification.objects.filter(user=user, kind=NotificationKind.DIGEST, created_at__gte=start,
-                                   created_at__lt=start + dt.timedelta(days=1)).exists():
-        return None  # a re-delivered task does not send a second digest
-    pairs = waiting_items(user, on=today)
-    if not pairs:
-        return None
-    top = max(item.urgency for item, _ in pairs)
-    n = notify(user, NotificationKind.DIGEST, digest_text(pairs), urgency=top, email=email, now=now)
+    with transaction.atomic():
+        # One writer per official at a time: two runs at once (beat fired twice, a task redelivered while
+        # the first still runs) would both find no digest yet and both send one.
+        lock_official(user)
+        if Notification.objects.filter(user=user, kind=NotificationKind.DIGEST, created_at__gte=start,
+                                       created_at__lt=start + dt.timedelta(days=1)).exists():
+            return None  # a re-delivered task does not send a second digest
+        pairs = waiting_items(user, on=today)
+        if not pairs:
+            return None
+        top = max(item.urgency for item, _ in pairs)
+        n = notify(user, NotificationKind.DIGEST, digest_text(pairs), urgency=top, email=email, now=now)
     if n is not None and n.email_wanted:
         notification_email(n.pk, now=now)
     return n
+
+
+def lock_official(user) -> None:
+    """Hold the official's user row until the transaction ends (PostgreSQL; SQLite has one writer anyway)."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
 
 
 def digests_send(*, now: dt.datetime | None = None) -> dict:

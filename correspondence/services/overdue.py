@@ -7,19 +7,27 @@ from the items *they* may see: a classified item is neither listed nor counted f
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from agencies.models import Agency
 from correspondence import permissions
-from correspondence.models import IncomingItem, ItemState, Minute, NotificationKind, Reminder, ReminderKind
+from correspondence.models import (IncomingItem, ItemState, Minute, Notification, NotificationKind, Reminder,
+                                   ReminderKind)
 from correspondence.rendering.pdf import render_register_pdf
+from correspondence.services.digest import lock_official
 from correspondence.services.notifications import notify
+from correspondence.services.retention import CLASSIFIED_SUBJECT
 from correspondence.services.reminders import executives_or_above
 from eoffice import thai
-from eoffice.levels import Urgency
+from eoffice.levels import Secrecy, Urgency
+
+log = logging.getLogger(__name__)
 
 COLUMNS = [
     {"label": "เลขรับ", "width": "8%"}, {"label": "ที่", "width": "14%"}, {"label": "เรื่อง", "width": "34%"},
@@ -40,27 +48,31 @@ def overdue_items(unit_id: int, *, on: dt.date):
     return _overdue(on).filter(unit_id=unit_id).order_by("-urgency", "received_at", "pk")
 
 
-def _rows(items, on: dt.date) -> list[list[str]]:
+def _rows(items, on: dt.date, *, mailed: bool = False) -> list[list[str]]:
+    """The report's rows; in the copy that leaves the portal by e-mail a classified item keeps only its
+    receipt number, urgency and dates (its subject and number stay in the portal)."""
     rows = []
     for item in items:
+        hidden = mailed and item.secrecy >= Secrecy.CONFIDENTIAL
         minutes = [m for m in item.minutes.all() if m.acknowledged_at is None]
         due = min((m.due for m in minutes if m.due), default=None)
         who = ", ".join(sorted({m.assignee.display_name for m in minutes if m.assignee_id}))
         late = (on - due).days if due and due < on else ""
         rows.append([
-            thai.to_thai_digits(item.receipt_number or "-"), item.their_number or "-", item.subject,
+            thai.to_thai_digits(item.receipt_number or "-"), "-" if hidden else item.their_number or "-",
+            CLASSIFIED_SUBJECT if hidden else item.subject,
             Urgency(item.urgency).label, who or "-",
             thai.format_date(due, style="short_year4") if due else "-", thai.to_thai_digits(str(late)) if late != "" else "-",
         ])
     return rows
 
 
-def overdue_report_pdf(user, unit, *, on: dt.date) -> tuple[bytes, int]:
+def overdue_report_pdf(user, unit, *, on: dt.date, mailed: bool = False) -> tuple[bytes, int]:
     """The report of ``unit`` as ``user`` may see it: PDF bytes and the number of items."""
     items = list(permissions.visible_items(user, overdue_items(unit.pk, on=on))
                  .prefetch_related("minutes__assignee"))
     period = f"{unit.name} ณ วันที่ {thai.format_date(on)}"
-    return render_register_pdf("รายงานหนังสือค้างดำเนินการ", period, COLUMNS, _rows(items, on)), len(items)
+    return render_register_pdf("รายงานหนังสือค้างดำเนินการ", period, COLUMNS, _rows(items, on, mailed=mailed)), len(items)
 
 
 def overdue_reports_send(*, now: dt.datetime | None = None) -> dict:
@@ -70,25 +82,35 @@ def overdue_reports_send(*, now: dt.datetime | None = None) -> dict:
     on = thai.bangkok_date(now)
     day_start = dt.datetime.combine(on, dt.time.min, tzinfo=thai.BANGKOK)
     units = Agency.objects.filter(pk__in=_overdue(on).values("unit_id")).order_by("pk")
-    sent = 0
+    sent, failed = 0, 0
     for unit in units:
         for official in executives_or_above(unit.pk):
             user = official.user
-            text_head = f"รายงานหนังสือค้างดำเนินการ {unit.name}"
-            if user.notifications.filter(kind=NotificationKind.OVERDUE_REPORT, text__startswith=text_head,
-                                         created_at__gte=day_start).exists():
-                continue
-            pdf, count = overdue_report_pdf(user, unit, on=on)
-            if not count:
-                continue
-            text = f"{text_head} {thai.to_thai_digits(str(count))} เรื่อง ณ วันที่ {thai.format_date(on)}"
-            n = notify(user, NotificationKind.OVERDUE_REPORT, text, email=False, now=now)
-            if n is not None and user.email:
+            with transaction.atomic():
+                lock_official(user)  # two runs at once must not both send (see digest_for)
+                n = user.notifications.filter(kind=NotificationKind.OVERDUE_REPORT, created_at__gte=day_start,
+                                              content_type=ContentType.objects.get_for_model(Agency),
+                                              object_id=unit.pk).first()
+                if n is not None and (n.emailed_at or not user.email):
+                    continue  # today's report is out
+                pdf, count = overdue_report_pdf(user, unit, on=on, mailed=True)
+                if not count:
+                    continue
+                text = (f"รายงานหนังสือค้างดำเนินการ {unit.name} {thai.to_thai_digits(str(count))} เรื่อง "
+                        f"ณ วันที่ {thai.format_date(on)}")
+                if n is None:
+                    n = notify(user, NotificationKind.OVERDUE_REPORT, text, obj=unit, email=False, now=now)
+                    sent += 1
+            if n is not None and user.email and not n.emailed_at:
+                # Written first, mailed after: a mail server that fails leaves the report unsent for this
+                # run only; the next run mails it (once) and the other executives still get theirs.
                 mail = EmailMessage(text, text + "\nรายละเอียดตามไฟล์แนบ\n", to=[user.email])
                 mail.attach(f"overdue-{unit.pk}-{on:%Y%m%d}.pdf", pdf, "application/pdf")
-                mail.send()
-                n.emailed_at = timezone.now()
-                n.save(update_fields=["emailed_at"])
-            sent += 1
-    return {"units": len(units), "reports": sent}
-
+                try:
+                    mail.send()
+                except Exception:  # noqa: BLE001 (any transport error: logged, retried next run)
+                    log.exception("overdue report to %s not mailed", user.pk)
+                    failed += 1
+                    continue
+                Notification.objects.filter(pk=n.pk).update(emailed_at=timezone.now())
+    return {"units": len(units), "reports": sent, "mail_failed": failed}

@@ -384,6 +384,8 @@ def item_present(item: IncomingItem, *, by, to: Official) -> Official:
     item._history_user = by
     item._change_reason = f"เสนอ {to}"[:100]
     item.save(update_fields=["state"])  # a history row: who presented it to whom
+    if not item.minutes.exists():
+        reminders.reminders_schedule_presented(item, to)
     transaction.on_commit(lambda: notifications.notify(
         to.user, NotificationKind.OTHER, f"มีหนังสือชั้นความลับเสนอท่าน เลขรับ {thai.to_thai_digits(item.receipt_number)}",
         obj=item, urgency=item.urgency))

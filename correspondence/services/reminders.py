@@ -127,6 +127,14 @@ def reminders_schedule(item: IncomingItem, *, now: dt.datetime | None = None) ->
     return _plan(item, None, executives, supervisors, item.received_at, now, path)
 
 
+def reminders_schedule_presented(item: IncomingItem, official: Official, *,
+                                 now: dt.datetime | None = None) -> list[Reminder]:
+    """A classified item presented (เสนอ) to an executive: at registration nobody held a grant on it, so
+    nobody was planned a reminder; the executive it is put before is reminded to minute it from now on."""
+    now = now or timezone.now()
+    return _plan(item, None, [official], [], item.received_at, now, _path_ids(item.unit_id))
+
+
 def reminders_schedule_minute(minute: Minute, *, now: dt.datetime | None = None) -> list[Reminder]:
     """A minute that assigns the item: remind the assignee, then escalate to the assignee's supervisors."""
     if minute.assignee_id is None or minute.acknowledged_at:

@@ -89,3 +89,36 @@ def test_only_the_recipient_marks_a_notification_read(users):
     with pytest.raises(PermissionDenied):
         notification_read(n, by=users["soc.clerk"])
     assert notification_read(n, by=users["soc.officer"]).read_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_digest_runs_at_once_send_one_digest(users, waiting):
+    """The second run waits for the first (the official's row is held) and then finds today's digest."""
+    import threading
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are what is tested: PostgreSQL only")
+    officer = users["soc.officer"]
+    holding, results = threading.Event(), []
+
+    def first_run():
+        try:
+            with transaction.atomic():
+                get_user_model().objects.select_for_update().get(pk=officer.pk)
+                holding.set()
+                # the digest being written by the first run, not committed yet
+                notify(officer, NotificationKind.DIGEST, "สรุปหนังสือรอดำเนินการ")
+                threading.Event().wait(0.5)
+        finally:
+            connections.close_all()
+
+    t = threading.Thread(target=first_run)
+    t.start()
+    holding.wait()
+    results.append(digest.digest_for(officer))
+    t.join()
+    assert results == [None]
+    assert Notification.objects.filter(user=officer, kind=NotificationKind.DIGEST).count() == 1

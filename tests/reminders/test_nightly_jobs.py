@@ -64,3 +64,58 @@ def test_expired_sessions_are_cleared(db):
     Session.objects.create(session_key="new" * 10, session_data="x", expire_date=now + dt.timedelta(days=1))
     eoffice_jobs.sessions_clear.apply().get()
     assert list(Session.objects.values_list("session_key", flat=True)) == ["new" * 10]
+
+
+def test_the_mailed_overdue_report_keeps_classified_subjects_in_the_portal(users, received, smtp):
+    """An executive granted a classified item sees it in the portal; the PDF that leaves by e-mail lists
+    it by receipt number only."""
+    from correspondence.services import receiving
+
+    secret = received(urgency=Urgency.MOST_URGENT, subject="แผนเคลื่อนย้ายกำลังพลลับ", secrecy=1)
+    receiving.item_present(secret, by=users["soc.secret"], to=users["soc.exec"].official)
+    minute = receiving.minute_write(secret, by=users["soc.exec"], action="มอบ ดำเนินการ",
+                                    assignee=users["soc.officer"].official)
+    later = minute.written_at + dt.timedelta(hours=5)
+    reminders_send_due(now=later)
+    assert jobs.overdue_reports_send.apply(kwargs={"now": later.isoformat()}).get()["reports"] == 1
+    ((_, _, message),) = [m for m in smtp.messages if m[2].get_content_type() == "multipart/mixed"]
+    (attachment,) = list(message.iter_attachments())
+    text = subprocess.run(["pdftotext", "-", "-"], input=attachment.get_content(), capture_output=True).stdout.decode()
+    assert "แผนเคลื่อนย้ายกำลังพลลับ" not in text and "ไม่แสดงเรื่อง" in text
+    from correspondence.services.overdue import overdue_report_pdf
+
+    pdf, count = overdue_report_pdf(users["soc.exec"], secret.unit, on=later.date())
+    in_portal = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True).stdout.decode()
+    assert count == 1 and "แผนเคลื่อนย้ายกำลังพลลับ" in in_portal
+
+
+def test_an_overdue_report_the_mail_server_refused_is_mailed_by_the_next_run_once(users, assigned, smtp, settings):
+    import socket
+
+    _, minute = assigned(urgency=Urgency.MOST_URGENT, subject="ขอข้อมูลประกอบการประชุมด่วนที่สุด")
+    later = minute.written_at + dt.timedelta(hours=5)
+    reminders_send_due(now=later)
+    with socket.socket() as s:  # a port with nobody listening: the mail server is down
+        s.bind(("127.0.0.1", 0))
+        settings.EMAIL_PORT = s.getsockname()[1]
+    first = jobs.overdue_reports_send.apply(kwargs={"now": later.isoformat()}).get()
+    assert first["reports"] == 1 and first["mail_failed"] == 1
+    assert not [m for m in smtp.messages if m[2].get_content_type() == "multipart/mixed"]
+    settings.EMAIL_PORT = smtp.port
+    second = jobs.overdue_reports_send.apply(kwargs={"now": (later + dt.timedelta(minutes=30)).isoformat()}).get()
+    assert second == {"units": 1, "reports": 0, "mail_failed": 0}
+    assert len([m for m in smtp.messages if m[2].get_content_type() == "multipart/mixed"]) == 1
+    jobs.overdue_reports_send.apply(kwargs={"now": (later + dt.timedelta(hours=1)).isoformat()}).get()
+    assert len([m for m in smtp.messages if m[2].get_content_type() == "multipart/mixed"]) == 1
+    assert Notification.objects.filter(user=users["soc.exec"], kind=NotificationKind.OVERDUE_REPORT).count() == 1
+
+
+def test_a_classified_item_presented_to_an_executive_is_followed_up(users, received):
+    from correspondence.models import Reminder
+    from correspondence.services import receiving
+
+    secret = received(urgency=Urgency.MOST_URGENT, subject="เรื่องลับด่วนที่สุด", secrecy=1)
+    assert not Reminder.objects.filter(item=secret).exists()  # nobody held a grant at registration
+    receiving.item_present(secret, by=users["soc.secret"], to=users["soc.exec"].official)
+    (row,) = Reminder.objects.filter(item=secret)
+    assert row.recipient == users["soc.exec"] and row.kind == "remind" and row.minute is None
