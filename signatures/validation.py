@@ -266,7 +266,13 @@ _SUBINDIC_TH = {
     "TIMESTAMP_ORDER_FAILURE": "ลำดับเวลาของตราประทับเวลาไม่ถูกต้อง",
 }
 
+_MODIFICATION_TH = {
+    "NONE": "", "LTA_UPDATES": "เพิ่มข้อมูลสำหรับตรวจสอบระยะยาว", "FORM_FILLING": "กรอกแบบฟอร์มหรือลงนามเพิ่ม",
+    "ANNOTATIONS": "เพิ่มหมายเหตุหรือข้อความกำกับ", "OTHER": "แก้ไขเนื้อหาเอกสาร",
+}
 _REVOKED = {"REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE"}
+_NO_CHAIN = {"NO_CERTIFICATE_CHAIN_FOUND", "NO_CERTIFICATE_CHAIN_FOUND_NO_POE", "CHAIN_CONSTRAINTS_FAILURE",
+             "NO_SIGNING_CERTIFICATE_FOUND"}
 _EXPIRED = {"EXPIRED", "OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED"}
 
 
@@ -283,7 +289,10 @@ async def _validate_signature(
     except Exception:  # noqa: BLE001
         entry["signer"] = None
     entry["claimed_signing_time"] = _iso(sig.self_reported_timestamp)
-    level = detect_level(reader, sig)
+    try:
+        level = detect_level(reader, sig)
+    except Exception:  # noqa: BLE001 - e.g. a CMS that carries no signer certificate
+        level = None
     entry["pades_level"] = level
 
     # Rules 1-2: integrity and later modifications (diff analysis against the signed revision).
@@ -303,8 +312,11 @@ async def _validate_signature(
         "docmdp_ok": integ.get("docmdp_ok"),
     }
     mod_ok = mod_level is not None and mod_level <= policy.max_modification_level
-    if not mod_ok:
+    if not mod_ok and "integrity_error" not in flags:
         flags.append("modified")
+    if integ.get("docmdp_ok") is False:
+        # A certified document changed beyond what its certifier allowed (DocMDP), whatever the policy.
+        flags.append("docmdp_violation")
 
     # Rules 3-4: AdES process chosen by level. B-LT/B-LTA: embedded material first (a failed
     # fetch would otherwise spoil a file that carries everything it needs), online only as a retry.
@@ -346,7 +358,10 @@ async def _validate_signature(
         "path": [c.subject.human_friendly for c in path] if path is not None else [],
     }
     if not entry["chain"]["trusted"]:
-        flags.append("untrusted")
+        # No path to an anchor is untrusted; a path whose revocation status could not be fetched (the
+        # responder down, TRY_LATER) is only not yet confirmed, and is checked again later.
+        reached_anchor = path is not None and subindic.name not in _NO_CHAIN
+        flags.append("revocation_unknown" if reached_anchor else "untrusted")
 
     revoked = subindic.name in _REVOKED or (status is not None and status.revoked)
     rev_details = status.revocation_details if status is not None else None
@@ -361,8 +376,12 @@ async def _validate_signature(
     # made. pyHanko's with-time process does not check the upper bound once a timestamp exists.
     # The timestamp time is taken unverified from the token only to make a verdict harsher (rule 5).
     ts_time = _signature_ts_time(sig)
-    cert_not_after = sig.signer_cert["tbs_certificate"]["validity"]["not_after"].native
-    signed_after_expiry = ts_time is not None and ts_time > cert_not_after
+    try:
+        cert_not_after = sig.signer_cert["tbs_certificate"]["validity"]["not_after"].native
+    except Exception:  # noqa: BLE001 - no signer certificate in the CMS: nothing to check it against
+        cert_not_after = None
+        flags.append("no_signer_certificate")
+    signed_after_expiry = ts_time is not None and cert_not_after is not None and ts_time > cert_not_after
     expired = subindic.name in _EXPIRED or signed_after_expiry
     entry["expired"] = expired
     if expired:
@@ -387,7 +406,8 @@ async def _validate_signature(
     if policy.min_level and (level is None or _LEVEL_RANK[level] < policy.min_level.rank):
         flags.append("level_below_required")
 
-    if indication == "FAILED" or "broken" in flags or "modified" in flags or definitive_cert_failure:
+    if (indication == "FAILED" or {"broken", "modified", "docmdp_violation", "integrity_error"} & set(flags)
+            or definitive_cert_failure):
         verdict = "invalid"
     elif indication == "PASSED" and not expired and not revoked and "level_below_required" not in flags:
         verdict = "valid"
@@ -409,10 +429,17 @@ def _summary_th(e: dict[str, Any], subindic: str) -> str:
     reasons = []
     if "broken" in e["flags"]:
         reasons.append("เอกสารถูกแก้ไขหลังลงนามหรือลายมือชื่อเสียหาย")
+    if "integrity_error" in e["flags"] and "broken" not in e["flags"]:
+        reasons.append("ตรวจสอบการแก้ไขเอกสารหลังลงนามไม่ได้ (โครงสร้างแฟ้มผิดปกติ)")
     if "modified" in e["flags"] and "broken" not in e["flags"]:
-        reasons.append(
-            f"มีการแก้ไขเอกสารหลังลงนามเกินกว่าที่อนุญาต ({e['integrity']['modification_level']})"
-        )
+        change = _MODIFICATION_TH.get(e["integrity"]["modification_level"] or "", "")
+        reasons.append("มีการแก้ไขเอกสารหลังลงนามเกินกว่าที่อนุญาต" + (f" ({change})" if change else ""))
+    if "docmdp_violation" in e["flags"]:
+        reasons.append("เอกสารที่รับรองไว้ถูกแก้ไขเกินกว่าที่ผู้รับรองอนุญาต")
+    if "no_signer_certificate" in e["flags"]:
+        reasons.append("ลายมือชื่อไม่ได้แนบใบรับรองของผู้ลงนาม")
+    if "revocation_unknown" in e["flags"]:
+        reasons.append("ยังตรวจสอบสถานะการเพิกถอนใบรับรองไม่ได้ (จะตรวจสอบอีกครั้ง)")
     if "revoked" in e["flags"]:
         reasons.append("ใบรับรองของผู้ลงนามถูกเพิกถอน")
     if "expired" in e["flags"]:
@@ -450,6 +477,17 @@ async def _validate_doc_timestamp(
 
 # -- public API ---------------------------------------------------------------------------------
 
+def _open_encrypted(reader: PdfFileReader) -> bool:
+    """Open a PDF encrypted with an empty user password, as every viewer does (common for PDFs that only
+    restrict printing or copying); False when it needs a password."""
+    from pyhanko.pdf_utils.crypt import AuthStatus
+
+    try:
+        return reader.decrypt("").status != AuthStatus.FAILED
+    except Exception:  # noqa: BLE001 - an unsupported security handler
+        return False
+
+
 def validate_pdf(pdf: bytes, policy: ValidationPolicy) -> dict[str, Any]:
     """Validation report for every signature and archive timestamp in ``pdf`` (JSON-serialisable)."""
     return asyncio.run(async_validate_pdf(pdf, policy))
@@ -465,6 +503,11 @@ async def async_validate_pdf(pdf: bytes, policy: ValidationPolicy) -> dict[str, 
     }
     try:
         reader = PdfFileReader(BytesIO(pdf), strict=False)
+        if reader.encrypted and not _open_encrypted(reader):
+            report.update({"readable": False, "ok": False, "signed": False, "encrypted": True,
+                           "summary_th": "แฟ้ม PDF เข้ารหัสด้วยรหัสผ่าน จึงตรวจสอบลายมือชื่อไม่ได้ "
+                                         "โปรดขอแฟ้มที่ไม่เข้ารหัสจากผู้ส่ง"})
+            return report
         sigs = reader.embedded_regular_signatures
         doc_ts = reader.embedded_timestamp_signatures
     except Exception as e:  # noqa: BLE001

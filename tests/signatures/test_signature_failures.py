@@ -283,3 +283,78 @@ def test_check_signer_certificate_standalone(pki, trust):
         pades.check_signer_certificate(pki.cert("revoked"), chain, trust.validation_context())
     with pytest.raises(CertificateExpiredError):
         pades.check_signer_certificate(pki.cert("expired"), chain, trust.validation_context())
+
+
+# -- odd files from other systems ----------------------------------------------------------------------
+
+def _without_certificates(pdf: bytes) -> bytes:
+    """The same signature with the certificates left out of its CMS (some signing tools do this)."""
+    import binascii
+    import re
+
+    from asn1crypto import cms
+
+    m = re.search(rb"/Contents\s*<([0-9a-fA-F]+)>", pdf)
+    hexed = m.group(1)
+    signed_data = cms.ContentInfo.load(binascii.unhexlify(hexed).rstrip(b"\0"))["content"]
+    bare = cms.ContentInfo({"content_type": "signed_data", "content": cms.SignedData(
+        {k: signed_data[k] for k in ("version", "digest_algorithms", "encap_content_info", "signer_infos")})}).dump()
+    bare_hex = binascii.hexlify(bare)
+    return pdf[:m.start(1)] + bare_hex + b"0" * (len(hexed) - len(bare_hex)) + pdf[m.end(1):]
+
+
+def test_a_signature_without_its_signer_certificate_gets_a_report_not_an_exception(letter_pdf, p12, trust, policy):
+    signed = pades.sign_letter(letter_pdf, p12["official"], PASSPHRASE, trust=trust, level="B-B")
+    report = validation.validate_pdf(_without_certificates(signed), policy)
+    (sig,) = report["signatures"]
+    assert not report["ok"] and sig["status"] != "valid"
+    assert "no_signer_certificate" in sig["flags"] and "ไม่ได้แนบใบรับรองของผู้ลงนาม" in sig["summary_th"]
+
+
+def test_a_pdf_encrypted_with_an_empty_user_password_is_validated(letter_pdf, pki, policy):
+    """Such a PDF opens in every viewer without a password (it only restricts printing or copying)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.writer import copy_into_new_writer
+    from pyhanko.sign import fields, signers
+
+    writer = copy_into_new_writer(PdfFileReader(BytesIO(letter_pdf)))
+    writer.encrypt("owner-secret", "")
+    out = BytesIO()
+    writer.write(out)
+    incremental = IncrementalPdfFileWriter(BytesIO(out.getvalue()))
+    incremental.encrypt("owner-secret")
+    signer = signers.SimpleSigner.load_pkcs12(str(pki.pkcs12_file("official", PASSPHRASE)),
+                                              passphrase=PASSPHRASE.encode())
+    signed = signers.sign_pdf(incremental, signers.PdfSignatureMetadata(
+        field_name="Sig1", subfilter=fields.SigSeedSubFilter.PADES), signer=signer).getvalue()
+    report = validation.validate_pdf(signed, policy)
+    assert report["readable"] is True and len(report["signatures"]) == 1
+    assert report["signatures"][0]["integrity"]["intact"] is True
+
+
+def test_a_pdf_that_needs_a_password_is_reported_as_such(letter_pdf, policy):
+    from pyhanko.pdf_utils.writer import copy_into_new_writer
+
+    writer = copy_into_new_writer(PdfFileReader(BytesIO(letter_pdf)))
+    writer.encrypt("owner-secret", "user-secret")
+    out = BytesIO()
+    writer.write(out)
+    report = validation.validate_pdf(out.getvalue(), policy)
+    assert report["readable"] is False and report["encrypted"] is True
+    assert "เข้ารหัสด้วยรหัสผ่าน" in report["summary_th"]
+
+
+def test_a_good_signature_whose_revocation_cannot_be_fetched_is_a_warning_not_broken(letter_pdf, p12, trust, pki,
+                                                                                     policy):
+    from signatures import selectors
+
+    signed = pades.sign_letter(letter_pdf, p12["official"], PASSPHRASE, trust=trust, level="B-T")
+    pki.stop()
+    try:
+        report = validation.validate_pdf(signed, policy)
+    finally:
+        pki.start()
+    (sig,) = report["signatures"]
+    assert sig["status"] == "indeterminate" and "untrusted" not in sig["flags"]
+    assert "revocation_unknown" in sig["flags"] and "ตรวจสอบสถานะการเพิกถอน" in sig["summary_th"]
+    assert selectors.report_status(report) == "warning"
