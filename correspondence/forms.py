@@ -307,10 +307,6 @@ class ReceiveForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [(u.pk, u.name) for u in units]
 
-    def clean_their_number(self):
-        number = (self.cleaned_data.get("their_number") or "").strip()
-        return "" if number in ("-", "—") else number  # "-": the register's mark for a letter without a number
-
     def deliver_at(self):
         import datetime as dt
 

@@ -143,6 +143,16 @@ def _page_text(f) -> str:
 
 # --- receiving ------------------------------------------------------------------------------------------------
 
+# ที่ of a letter without a number: the register writes "-" (ทะเบียนหนังสือรับ), so a dash typed there is no number.
+NO_NUMBER = ("-", "—", "–")
+
+
+def their_number_clean(text: str | None) -> str:
+    """The sender's number as stored: trimmed, and empty for a letter without one (``-``). One rule for the
+    page, the API and the exchange."""
+    number = (text or "").strip()
+    return "" if number in NO_NUMBER else number
+
 
 @transaction.atomic
 def incoming_receive(*, unit: Agency, by, channel: str, subject: str, sender_text: str, their_number: str = "",
@@ -156,6 +166,7 @@ def incoming_receive(*, unit: Agency, by, channel: str, subject: str, sender_tex
     peer_delivery = by is None and channel == Channel.PEER
     if not peer_delivery:
         require_registry(by, unit, secrecy if secrecy in Secrecy.values else Secrecy.NORMAL)
+    their_number = their_number_clean(their_number)
     errors = {}
     if channel not in (Channel.SCAN, Channel.EMAIL, Channel.PEER):
         errors["channel"] = "ช่องทางต้องเป็น สแกนจากกระดาษ ไปรษณีย์อิเล็กทรอนิกส์ หรือระบบสารบรรณอิเล็กทรอนิกส์อื่น"
@@ -190,7 +201,7 @@ def incoming_receive(*, unit: Agency, by, channel: str, subject: str, sender_tex
     if errors:
         raise ValidationError(errors)
     item = IncomingItem(
-        unit=unit, channel=channel, state=ItemState.RECEIVED, their_number=(their_number or "").strip(),
+        unit=unit, channel=channel, state=ItemState.RECEIVED, their_number=their_number,
         their_number_key=_number_key(their_number), dated=dated, sender_agency=sender_agency,
         sender_text=sender_text.strip(), addressee=addressee, subject=subject.strip(), urgency=urgency,
         secrecy=secrecy, deliver_by=deliver_by, received_at=at or timezone.now(), received_by=by,

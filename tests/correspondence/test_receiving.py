@@ -223,3 +223,23 @@ def test_the_fields_of_the_reference_letters_are_read_past_their_receipt_stamps(
 def test_the_issuer_on_the_number_line_of_a_laid_out_page_is_the_sender():
     text = "ที่ มท ๐๒๑๘/ต.ก.๕๕                         กระทรวงมหาดไทย\n             ถนนอัษฎางค์ กรุงเทพฯ ๑๐๒๐๐\n"
     assert receiving.text_prefill(text)["sender_text"] == "กระทรวงมหาดไทย"
+
+
+@pytest.mark.parametrize("number", ["-", " - ", "—"])
+def test_a_letter_without_a_number_is_received_alike_by_the_page_and_the_api(users, units, client, number):
+    """``-`` is the register's ที่ of a letter without a number: the page and the API take it the same way."""
+    from django.urls import reverse
+
+    soc = units["สลค."]
+    fields = {"unit": soc.pk, "channel": "scan", "their_number": number, "sender_text": "ชมรมข้าราชการบำนาญ",
+              "urgency": "0", "secrecy": "0"}
+    api = APIClient()
+    api.force_authenticate(users["soc.clerk"])
+    r = api.post("/api/v1/items/", {**fields, "subject": "ผ่าน API"}, format="multipart")
+    assert r.status_code == 201, r.json()
+    client.force_login(users["soc.clerk"])
+    r = client.post(reverse("portal:item-receive"), {**fields, "subject": "ผ่านหน้าเว็บ", "register_now": "on"})
+    assert r.status_code == 302
+    by_api, by_page = (IncomingItem.objects.get(subject=s) for s in ("ผ่าน API", "ผ่านหน้าเว็บ"))
+    assert by_api.their_number == by_page.their_number == "" and by_api.their_number_key == ""
+    assert by_page.register_entries.get().their_number == "-"
