@@ -302,6 +302,10 @@ class ReceiveForm(forms.Form):
                                    widget=forms.TimeInput(attrs={"placeholder": "๑๖.๓๐"}),
                                    error_messages={"invalid": "เวลาไม่ถูกต้อง เช่น 16.30"})
     register_now = forms.BooleanField(label=_("ลงทะเบียนรับทันที"), required=False, initial=True)
+    confirm_duplicate = forms.BooleanField(label=_("ยืนยันการลงรับซ้ำ"), required=False)
+
+    # What makes a letter the same one again (receiving.duplicate_find): a change to these checks it.
+    duplicate_fields = ("unit", "their_number", "dated", "sender_text")
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
