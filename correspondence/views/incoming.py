@@ -26,6 +26,7 @@ from correspondence.views.common import (
     is_htmx,
     next_or,
     require_for,
+    safe_next,
     second_factor_gate,
     stored_pdf_response,
     verified,
@@ -167,9 +168,11 @@ def item_route(request, pk):
         else:
             messages.success(request, "ส่งต่อแล้วถึง " + ", ".join(r.to_unit.name for r in routings))
             return hx_redirect(request, next_or(request, reverse("portal:item", args=[item.pk])))
+    # Opened from the queue (?next=): the form goes back there once routed, not to the item's page.
+    back = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     return render(request, "correspondence/_route_form.html", {"item": item, "route_form": form,
                                                                "routing_phrases": selectors_portal.ROUTING_PHRASES,
-                                                               "base_template": _base(request)})
+                                                               "base_template": _base(request), "next": back})
 
 
 @require_POST
