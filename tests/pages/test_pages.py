@@ -305,3 +305,12 @@ def test_routing_from_the_queue_stays_on_the_queue(users, soc, login):
     assert 'name="next"' not in form
     assert 'name="next"' not in c.get(reverse("portal:item", args=[item.pk])).content.decode().split(
         'id="route-form')[1].split("</form>")[0]
+
+
+def test_a_rejected_item_in_the_default_queue_carries_its_thai_badge(users, soc, login):
+    (item,) = make_items(soc, 1, urgency=3)
+    receiving.incoming_reject(item, by=users["soc.clerk"], reason="ส่งผิดหน่วยงาน")
+    html = login(users["soc.clerk"]).get(reverse("portal:queue")).content.decode()
+    row = html.split(f'data-item="{item.pk}"')[1].split("</tr>")[0]  # listed: the default filter is unchanged
+    assert '<span class="state rejected">ปฏิเสธการรับ</span>' in row
+    assert "ลงทะเบียนรับ" not in row and "ส่งต่อ" not in row  # nothing left to do from the list
