@@ -302,14 +302,14 @@ class ReceiveForm(forms.Form):
                                    widget=forms.TimeInput(attrs={"placeholder": "๑๖.๓๐"}),
                                    error_messages={"invalid": "เวลาไม่ถูกต้อง เช่น 16.30"})
     register_now = forms.BooleanField(label=_("ลงทะเบียนรับทันที"), required=False, initial=True)
+    confirm_duplicate = forms.BooleanField(label=_("ยืนยันการลงรับซ้ำ"), required=False)
+
+    # What makes a letter the same one again (receiving.duplicate_find): a change to these checks it.
+    duplicate_fields = ("unit", "their_number", "dated", "sender_text")
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [(u.pk, u.name) for u in units]
-
-    def clean_their_number(self):
-        number = (self.cleaned_data.get("their_number") or "").strip()
-        return "" if number in ("-", "—") else number  # "-": the register's mark for a letter without a number
 
     def deliver_at(self):
         import datetime as dt

@@ -345,8 +345,26 @@ def item_page(user, item: IncomingItem) -> dict:
     history = list(item.history.select_related("history_user__official").order_by("-history_date")[:50])
     # สิ่งที่ส่งมาด้วย of a letter that came through the portal (its files travel with the letter).
     enclosures = list(Enclosure.objects.filter(letter_id=item.letter_id).order_by("order")) if item.letter_id else []
+    from correspondence.services.receiving import duplicate_question
+
+    actions = item_actions(user, item)
+    duplicate = _item_duplicate(user, item, visible, actions)
     return {"item": item, "chain": chain, "timeline": item_timeline(item), "history": history, "enclosures": enclosures,
-            "actions": item_actions(user, item), "related": related_for_item(user, item)}
+            "actions": actions, "related": related_for_item(user, item), "duplicate": duplicate,
+            "duplicate_question": duplicate_question(duplicate) if duplicate and actions.register else ""}
+
+
+def _item_duplicate(user, item: IncomingItem, visible, actions: ItemActions) -> IncomingItem | None:
+    """The letter this item repeats, only if the user may see it (a classified one they may not stays
+    unnamed): once registered, the one it was linked to; before, for the clerk, the one registering would
+    link it to."""
+    from correspondence.services.receiving import item_duplicate
+
+    if item.duplicate_of_id:
+        return item.duplicate_of if visible.filter(pk=item.duplicate_of_id).exists() else None
+    if actions.register:
+        return item_duplicate(item, user)
+    return None
 
 
 def related_for_item(user, item: IncomingItem) -> dict:

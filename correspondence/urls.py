@@ -14,6 +14,7 @@ urlpatterns = [
     path("incoming/", incoming.queue, name="queue"),
     path("incoming/new/", incoming.item_receive, name="item-receive"),
     path("incoming/new/prefill/", incoming.item_receive_prefill, name="item-receive-prefill"),
+    path("incoming/new/check/", incoming.item_receive_check, name="item-receive-check"),
     path("incoming/<int:pk>/", incoming.item_detail, name="item"),
     path("incoming/<int:pk>/pdf/", incoming.item_pdf, name="item-pdf"),
     path("incoming/<int:pk>/enclosures/<int:enc>/", incoming.item_enclosure, name="item-enclosure"),

@@ -62,13 +62,16 @@ def _int(request, name):
 
 
 class ServiceErrors:
-    """Django ValidationError from a service becomes a DRF 400 with field → Thai messages."""
+    """Django ValidationError from a service becomes a DRF 400 with field → Thai messages; problems of the
+    letter spec sit under ``content``, keyed by their path in it (``{"content": {"signer.position": […]}}``)."""
 
     # Ids are numbers: anything else in their place is "not found", never a 500 from the database.
     lookup_value_regex = r"[0-9]+"
 
     def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
+        if isinstance(exc, letters.SpecErrors):
+            exc = ValidationError({"content": exc.by_path()})
+        elif isinstance(exc, DjangoValidationError):
             detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
             exc = ValidationError(detail)
         return super().handle_exception(exc)

@@ -42,7 +42,10 @@ def _columns(book: RegisterBook) -> list[str]:
     return INCOMING_COLUMNS if book.kind == BookKind.INCOMING else OUTGOING_COLUMNS
 
 
-def book_rows(user, book: RegisterBook, date_from: dt.date | None, date_to: dt.date | None):
+def book_rows(user, book: RegisterBook, date_from: dt.date | None, date_to: dt.date | None, *,
+              digits: str = "arabic"):
+    """The export's lines. ``digits``: the number, ที่ and date columns in Arabic digits for the data files
+    (CSV, XLSX: read by programs), in Thai digits for the printed PDF, like its heading."""
     entries = list(selectors.entry_list(user, book=book.pk, date_from=date_from, date_to=date_to).order_by("number"))
     columns = _columns(book)
     incoming = columns is not OUTGOING_COLUMNS
@@ -54,8 +57,11 @@ def book_rows(user, book: RegisterBook, date_from: dt.date | None, date_to: dt.d
             remarks = f"ยกเลิก: {e.void_reason}"
         elif e.status == EntryStatus.RESERVED:
             remarks = f"จองเลข {remarks}".strip()
-        dated = thai.format_date(e.dated, "short_year4", digits="arabic") if e.dated else ""
-        row = [e.number, e.their_number or "-", dated, e.from_text, e.to_text, e.subject]
+        dated = thai.format_date(e.dated, "short_year4", digits=digits) if e.dated else ""
+        number, their_number = e.number, e.their_number or "-"
+        if digits == "thai":
+            number, their_number = thai.to_thai_digits(str(number)), thai.to_thai_digits(their_number)
+        row = [number, their_number, dated, e.from_text, e.to_text, e.subject]
         row += [e.get_secrecy_display()] if secret else []
         row += [e.action_taken, remarks] if incoming else [remarks]
         rows.append(row)
@@ -79,7 +85,7 @@ def _period(date_from, date_to, year: int | None = None) -> str:
 def book_export(user, book: RegisterBook, fmt: str, date_from=None, date_to=None) -> tuple[bytes, str, str]:
     """(content, content type, file name) of the book's visible lines registered in the date range."""
     columns = _columns(book)
-    rows = book_rows(user, book, date_from, date_to)
+    rows = book_rows(user, book, date_from, date_to, digits="thai" if fmt == "pdf" else "arabic")
     from eoffice import access_events
     from eoffice.models import AccessKind
 

@@ -31,7 +31,7 @@ from correspondence.models import (
     ReviewDecision,
     ReviewStep,
 )
-from correspondence.rendering.spec import validate_spec
+from correspondence.rendering.spec import Problem, validate_spec
 from correspondence.services import grants, numbering
 from correspondence.signals import letter_issued
 from eoffice import thai
@@ -51,13 +51,29 @@ _SPEC_COLUMNS = ("kind", "subject", "urgency", "secrecy", "deliver_by")
 _PORTAL_KEYS = ("number", "date")
 
 
-def _errors(problems) -> ValidationError:
-    """Spec problems as field → Thai messages (``$.subject`` → ``subject``)."""
-    out: dict[str, list[str]] = {}
-    for p in problems:
-        key = p.path[2:].split(".")[0].split("[")[0] if p.path.startswith("$.") else "content"
-        out.setdefault(key or "content", []).append(p.message_th)
-    return ValidationError(out)
+class SpecErrors(ValidationError):
+    """Problems of the letter spec (``Letter.content``). As a ValidationError they are keyed by the
+    top-level element (``$.signer.position`` → ``signer``), which the drafting form shows by its field;
+    ``by_path()`` keeps where in the spec each one is, for the API."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        out: dict[str, list[str]] = {}
+        for p in self.problems:
+            key = p.path[2:].split(".")[0].split("[")[0] if p.path.startswith("$.") else "content"
+            out.setdefault(key or "content", []).append(p.message_th)
+        super().__init__(out)
+
+    def by_path(self) -> dict[str, list[str]]:
+        """Path inside the spec (``signer.position``, ``body[2]``; ``$`` the spec as a whole) → Thai messages."""
+        out: dict[str, list[str]] = {}
+        for p in self.problems:
+            out.setdefault(p.path[2:] if p.path.startswith("$.") else p.path, []).append(p.message_th)
+        return out
+
+
+def _errors(problems) -> SpecErrors:
+    return SpecErrors(problems)
 
 
 def _stamp_now():
@@ -147,7 +163,9 @@ def _set_recipients(letter: Letter, recipients) -> list[str]:
 def _columns_from_spec(letter: Letter, content: dict) -> None:
     kind = content.get("kind")
     if kind not in LetterKind.values:
-        raise ValidationError({"kind": f"ไม่รู้จักชนิดหนังสือ {kind!r} ต้องเป็นหนึ่งใน {' | '.join(LetterKind.values)}"})
+        allowed = " | ".join(LetterKind.values)
+        raise _errors([Problem("$.kind", f"ไม่รู้จักชนิดหนังสือ {kind!r} ต้องเป็นหนึ่งใน {allowed}",
+                               f"unknown kind {kind!r}: one of {allowed}")])
     letter.kind = kind
     subject = content.get("subject") or content.get("title") or ""
     subject = subject.strip() if isinstance(subject, str) else ""  # a wrong type: validate_spec says so

@@ -143,6 +143,16 @@ def _page_text(f) -> str:
 
 # --- receiving ------------------------------------------------------------------------------------------------
 
+# ที่ of a letter without a number: the register writes "-" (ทะเบียนหนังสือรับ), so a dash typed there is no number.
+NO_NUMBER = ("-", "—", "–")
+
+
+def their_number_clean(text: str | None) -> str:
+    """The sender's number as stored: trimmed, and empty for a letter without one (``-``). One rule for the
+    page, the API and the exchange."""
+    number = (text or "").strip()
+    return "" if number in NO_NUMBER else number
+
 
 @transaction.atomic
 def incoming_receive(*, unit: Agency, by, channel: str, subject: str, sender_text: str, their_number: str = "",
@@ -156,6 +166,7 @@ def incoming_receive(*, unit: Agency, by, channel: str, subject: str, sender_tex
     peer_delivery = by is None and channel == Channel.PEER
     if not peer_delivery:
         require_registry(by, unit, secrecy if secrecy in Secrecy.values else Secrecy.NORMAL)
+    their_number = their_number_clean(their_number)
     errors = {}
     if channel not in (Channel.SCAN, Channel.EMAIL, Channel.PEER):
         errors["channel"] = "ช่องทางต้องเป็น สแกนจากกระดาษ ไปรษณีย์อิเล็กทรอนิกส์ หรือระบบสารบรรณอิเล็กทรอนิกส์อื่น"
@@ -190,7 +201,7 @@ def incoming_receive(*, unit: Agency, by, channel: str, subject: str, sender_tex
     if errors:
         raise ValidationError(errors)
     item = IncomingItem(
-        unit=unit, channel=channel, state=ItemState.RECEIVED, their_number=(their_number or "").strip(),
+        unit=unit, channel=channel, state=ItemState.RECEIVED, their_number=their_number,
         their_number_key=_number_key(their_number), dated=dated, sender_agency=sender_agency,
         sender_text=sender_text.strip(), addressee=addressee, subject=subject.strip(), urgency=urgency,
         secrecy=secrecy, deliver_by=deliver_by, received_at=at or timezone.now(), received_by=by,
@@ -207,15 +218,48 @@ def incoming_receive(*, unit: Agency, by, channel: str, subject: str, sender_tex
     return item
 
 
-def _duplicate_of(item: IncomingItem, by) -> IncomingItem | None:
-    """Only among items the clerk may see: a warning must not reveal an ungranted classified item."""
-    if not item.their_number_key or not item.dated:
+def duplicate_find(user, *, unit, their_number: str, dated: dt.date | None,
+                   sender_agency: Agency | None = None, sender_text: str = "",
+                   exclude_pk: int | None = None) -> IncomingItem | None:
+    """The first item registered in ``unit`` with the same sender number (digits and spaces normalised),
+    date and sender. Only among items ``user`` may see: a warning must not reveal an ungranted classified
+    item."""
+    key = _number_key(their_number_clean(their_number))
+    if not key or not dated:
         return None
-    same_sender = Q(sender_agency=item.sender_agency) if item.sender_agency_id else Q(sender_text=item.sender_text)
-    return (
-        permissions.visible_items(by).filter(unit=item.unit, their_number_key=item.their_number_key, dated=item.dated)
-        .filter(same_sender).exclude(pk=item.pk).exclude(state=ItemState.RECEIVED).order_by("registered_at").first()
-    )
+    if sender_agency:
+        same_sender = Q(sender_agency=sender_agency)
+    else:
+        same_sender = Q(sender_text=(sender_text or "").strip())
+    qs = permissions.visible_items(user).filter(same_sender, unit=unit, their_number_key=key, dated=dated,
+                                                registered_at__isnull=False)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.order_by("registered_at").first()
+
+
+def item_duplicate(item: IncomingItem, user) -> IncomingItem | None:
+    """What registering ``item`` would link it to as ``duplicate_of`` (for ``user``'s eyes)."""
+    return duplicate_find(user, unit=item.unit, their_number=item.their_number, dated=item.dated,
+                          sender_agency=item.sender_agency, sender_text=item.sender_text, exclude_pk=item.pk)
+
+
+def duplicate_question(duplicate: IncomingItem) -> str:
+    """The question put to the clerk before a second receipt number is taken for the same letter."""
+    at = duplicate.registered_at
+    return (f"มีหนังสือที่ {duplicate.their_number} ลงวันที่ {thai.format_date(duplicate.dated)} "
+            f"จาก{duplicate.sender_text} รับไว้แล้ว เมื่อ {thai.format_date(at, 'short_year4')} "
+            f"{thai.format_time(at)} เลขรับ {thai.to_thai_digits(duplicate.receipt_number)} "
+            "— ยืนยันการลงรับซ้ำหรือไม่")
+
+
+class DuplicateNotConfirmed(ValidationError):
+    """Registering would take a second receipt number for a letter already registered: asked first."""
+
+    def __init__(self, duplicate: IncomingItem):
+        self.duplicate = duplicate
+        self.question = duplicate_question(duplicate)
+        super().__init__({"duplicate": self.question})
 
 
 def _note_on_line(item: IncomingItem, *, by, action: str = "", remark: str = "") -> None:
@@ -246,16 +290,21 @@ def _root(item: IncomingItem) -> IncomingItem:
 
 
 @transaction.atomic
-def incoming_register(item: IncomingItem, *, by, at: dt.datetime | None = None) -> tuple[IncomingItem, str | None]:
+def incoming_register(item: IncomingItem, *, by, at: dt.datetime | None = None,
+                      duplicate_confirmed: bool = True) -> tuple[IncomingItem, str | None]:
     """ลงทะเบียนรับ: the unit's next receipt number, the date and the time. Returns the item and a
     warning when the same sender number and date from the same sender were already registered here
-    (the two are linked through ``duplicate_of``)."""
+    (the two are linked through ``duplicate_of``). With ``duplicate_confirmed=False`` (the pages) such an
+    item is not registered: DuplicateNotConfirmed asks the clerk first, and no number is taken."""
     item = IncomingItem.objects.select_for_update().get(pk=item.pk)
     require_registry(by, item.unit, item.secrecy)
     if item.state == ItemState.REJECTED:
         raise ValidationError({"state": "หนังสือนี้ปฏิเสธการรับไปแล้ว จึงลงทะเบียนรับไม่ได้"})
     if item.state != ItemState.RECEIVED:
         raise ValidationError({"state": "หนังสือนี้ลงทะเบียนรับแล้ว"})
+    duplicate = item_duplicate(item, by)
+    if duplicate is not None and not duplicate_confirmed:
+        raise DuplicateNotConfirmed(duplicate)
     at = at or timezone.now()
     book = BookKind.SECRET if item.secrecy >= Secrecy.CONFIDENTIAL else BookKind.INCOMING
     entry = numbering.entry_register(
@@ -263,7 +312,6 @@ def incoming_register(item: IncomingItem, *, by, at: dt.datetime | None = None) 
         dated=item.dated, from_text=item.sender_text[:500], to_text=(item.addressee or item.unit.name)[:500],
         subject=item.subject[:1000], secrecy=item.secrecy, urgency=item.urgency,
     )
-    duplicate = _duplicate_of(item, by)
     item.receipt_number = str(entry.number)
     item.registered_at = at
     item.state = ItemState.REGISTERED

@@ -26,13 +26,17 @@ def errors_to_messages(request, exc: ValidationError) -> None:
 
 def next_or(request, default: str) -> str:
     """The page to go back to after an action (the list it was taken from), if it is on this site."""
+    return safe_next(request, request.POST.get("next")) or default
+
+
+def safe_next(request, target: str | None) -> str:
+    """``target`` if it is a page of this site, else "" (never a redirect elsewhere)."""
     from django.utils.http import url_has_allowed_host_and_scheme
 
-    target = request.POST.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                   require_https=request.is_secure()):
         return target
-    return default
+    return ""
 
 
 def hx_redirect(request, url: str):

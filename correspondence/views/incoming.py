@@ -26,6 +26,7 @@ from correspondence.views.common import (
     is_htmx,
     next_or,
     require_for,
+    safe_next,
     second_factor_gate,
     stored_pdf_response,
     verified,
@@ -138,7 +139,12 @@ def _item_for_action(request, pk):
 def item_register(request, pk):
     item = _item_for_action(request, pk)
     try:
-        item, warning = receiving.incoming_register(item, by=request.user)
+        item, warning = receiving.incoming_register(
+            item, by=request.user, duplicate_confirmed=request.POST.get("confirm_duplicate") == "1")
+    except receiving.DuplicateNotConfirmed as exc:
+        # Asked on the item's page (from the queue too): it shows the other letter and the confirm button.
+        messages.warning(request, exc.question)
+        return hx_redirect(request, reverse("portal:item", args=[item.pk]))
     except ValidationError as exc:
         errors_to_messages(request, exc)
     else:
@@ -162,9 +168,11 @@ def item_route(request, pk):
         else:
             messages.success(request, "ส่งต่อแล้วถึง " + ", ".join(r.to_unit.name for r in routings))
             return hx_redirect(request, next_or(request, reverse("portal:item", args=[item.pk])))
+    # Opened from the queue (?next=): the form goes back there once routed, not to the item's page.
+    back = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     return render(request, "correspondence/_route_form.html", {"item": item, "route_form": form,
                                                                "routing_phrases": selectors_portal.ROUTING_PHRASES,
-                                                               "base_template": _base(request)})
+                                                               "base_template": _base(request), "next": back})
 
 
 @require_POST
@@ -300,7 +308,12 @@ def item_receive(request):
                     deliver_by=form.deliver_at(), pdf=d.get("pdf"))
                 warning = None
                 if d.get("register_now"):
-                    item, warning = receiving.incoming_register(item, by=request.user)
+                    item, warning = receiving.incoming_register(
+                        item, by=request.user, duplicate_confirmed=d.get("confirm_duplicate"))
+            except receiving.DuplicateNotConfirmed as exc:
+                # Received with its file, in the queue without a number: confirmed or rejected on its page.
+                messages.warning(request, f"รับหนังสือแล้ว ยังไม่ได้ลงทะเบียนรับ: {exc.question}")
+                return redirect("portal:item", pk=item.pk)
             except ValidationError as exc:
                 errors_to_form(form, exc)
             else:
@@ -311,7 +324,38 @@ def item_receive(request):
                 if warning:
                     messages.warning(request, warning)
                 return redirect("portal:item", pk=item.pk)
-    return render(request, "correspondence/receive.html", {"form": form})
+    return render(request, "correspondence/receive.html",
+                  {"form": form, **_duplicate_context(request, form, units)})
+
+
+def _duplicate_context(request, form: ReceiveForm, units) -> dict:
+    """The registered letter the form's fields repeat (one the user may see), for the warning shown
+    while the form is filled in, before anything is registered."""
+    if not form.is_bound:
+        return {}
+    form.is_valid()  # the fields that are valid are enough to look
+    d = form.cleaned_data
+    unit = next((u for u in units if u.pk == d.get("unit")), None)
+    if unit is None or not d.get("sender_text"):
+        return {}
+    duplicate = receiving.duplicate_find(request.user, unit=unit, their_number=d.get("their_number") or "",
+                                         dated=d.get("dated"), sender_text=d["sender_text"])
+    question = receiving.duplicate_question(duplicate) if duplicate else ""
+    return {"duplicate": duplicate, "duplicate_question": question}
+
+
+@require_POST
+@login_required
+def item_receive_check(request):
+    """htmx: the duplicate warning for the fields as they are now (number, date, sender, unit)."""
+    units = _receiving_units(request.user)
+    if not units:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    form = ReceiveForm(request.POST, units=units)
+    return render(request, "correspondence/_duplicate_check.html",
+                  {"form": form, **_duplicate_context(request, form, units)})
 
 
 @require_POST
@@ -354,5 +398,6 @@ def item_receive_prefill(request):
             else:
                 note = "อ่านข้อมูลจากแฟ้มไม่ได้ กรุณากรอกเอง"
     form = ReceiveForm(data, units=units)
-    return render(request, "correspondence/_receive_fields.html", {"form": form, "note": note, "error": error,
-                                                                   "bound_quietly": True})
+    return render(request, "correspondence/_receive_fields.html", {
+        "form": form, "note": note, "error": error, "bound_quietly": True,
+        **_duplicate_context(request, form, units)})

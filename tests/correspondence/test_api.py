@@ -140,6 +140,29 @@ def test_exports_guard_formulas_and_render_the_register(users, units):
     assert client.get(f"/api/v1/books/{book.pk}/export/", {"output": "doc"}).status_code == 400
 
 
+def test_the_printed_register_uses_thai_digits_and_the_data_files_arabic(users, units):
+    import datetime as dt
+    import re
+    import subprocess
+
+    clerk, soc = users["soc.clerk"], units["สลค."]
+    item = receiving.incoming_receive(unit=soc, by=clerk, channel=Channel.SCAN, subject="ขอข้อมูล",
+                                      sender_text="กระทรวงการต่างประเทศ", their_number="กต 0203/6381",
+                                      dated=dt.date(2020, 9, 29))
+    receiving.incoming_register(item, by=clerk)
+    book = RegisterBook.objects.get(unit=soc, kind=BookKind.INCOMING)
+    client = api(clerk)
+    pdf = client.get(f"/api/v1/books/{book.pk}/export/", {"output": "pdf"}).content
+    text = re.sub(r"\s+", "", subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf,
+                                             capture_output=True, check=True).stdout.decode())
+    # The heading (ประจำปี พ.ศ. …) and the line alike: number, ที่ and date in Thai digits, none Arabic.
+    assert "๒๙ก.ย.๒๕๖๓" in text and "กต๐๒๐๓/๖๓๘๑" in text and "ประจำปีพ.ศ.๒๕" in text
+    assert not re.search(r"[0-9]", text), text
+    rows = list(csv.reader(io.StringIO(client.get(f"/api/v1/books/{book.pk}/export/", {"output": "csv"})
+                                       .content.decode("utf-8-sig"))))
+    assert rows[1][:3] == ["1", "กต 0203/6381", "29 ก.ย. 2563"]
+
+
 def test_schema_and_offline_docs(client, users):
     client.force_login(users["soc.clerk"])
     schema = client.get("/api/schema/")

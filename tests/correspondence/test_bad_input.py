@@ -32,7 +32,7 @@ def test_unknown_kind(users, mfa_spec):
     before = counts()
     r = api(users["mfa.drafter"]).post("/api/v1/letters/", {"content": {**mfa_spec, "kind": "letter"}}, format="json")
     assert r.status_code == 400
-    assert "ไม่รู้จักชนิดหนังสือ" in r.json()["kind"][0]
+    assert "ไม่รู้จักชนิดหนังสือ" in r.json()["content"]["kind"][0]
     assert counts() == before
 
 
@@ -40,7 +40,21 @@ def test_missing_subject(users, mfa_spec):
     spec = {k: v for k, v in mfa_spec.items() if k != "subject"}
     r = api(users["mfa.drafter"]).post("/api/v1/letters/", {"content": spec}, format="json")
     assert r.status_code == 400
-    assert r.json()["subject"] == ["หนังสือภายนอก ต้องมีเรื่อง"]
+    assert r.json() == {"content": {"subject": ["หนังสือภายนอก ต้องมีเรื่อง"]}}
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_spec_problems_are_keyed_by_their_path_in_the_content(users, mfa_spec):
+    """A problem deep in the spec says where it is (signer.position, body[1]); a field of the request itself
+    (the signer's id) stays a top-level key, so the two ``signer`` cannot be confused."""
+    spec = {**mfa_spec, "signer": {"name": "นายดอน ปรมัตถ์วินัย"}, "body": ["ย่อหน้าแรก", 5]}
+    r = api(users["mfa.drafter"]).post("/api/v1/letters/", {"content": spec}, format="json")
+    assert r.status_code == 400
+    problems = r.json()["content"]
+    assert sorted(problems) == ["body[1]", "signer.position"] and problems["signer.position"] == ["ต้องมีตำแหน่ง"]
+    r = api(users["mfa.drafter"]).post("/api/v1/letters/", {"content": mfa_spec,
+                                                            "signer": users["mfa.drafter"].official.pk}, format="json")
+    assert r.status_code == 400 and list(r.json()) == ["signer"]
     assert counts() == (0, 0, 0, 0)
 
 

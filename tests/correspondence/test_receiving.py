@@ -34,6 +34,51 @@ def test_same_sender_number_and_date_twice_warns_and_links(users, units):
     assert warning is None and other.duplicate_of is None
 
 
+def test_a_duplicate_is_asked_about_before_a_number_is_taken(users, units):
+    from correspondence.models import RegisterBook
+
+    clerk, soc = users["soc.clerk"], units["สลค."]
+    fields = dict(unit=soc, by=clerk, channel=Channel.SCAN, subject="ขอความเห็น",
+                  sender_text="กระทรวงมหาดไทย", their_number="มท ๐๒๑๘/๗", dated=dt.date(2020, 5, 12))
+    first, _ = receiving.incoming_register(receiving.incoming_receive(**fields), by=clerk)
+    again = receiving.incoming_receive(**fields)
+    with pytest.raises(receiving.DuplicateNotConfirmed) as asked:
+        receiving.incoming_register(again, by=clerk, duplicate_confirmed=False)
+    assert asked.value.duplicate == first
+    assert asked.value.message_dict["duplicate"] == [asked.value.question]
+    assert asked.value.question.startswith(
+        "มีหนังสือที่ มท ๐๒๑๘/๗ ลงวันที่ ๑๒ พฤษภาคม ๒๕๖๓ จากกระทรวงมหาดไทย รับไว้แล้ว เมื่อ ")
+    assert asked.value.question.endswith("เลขรับ ๑ — ยืนยันการลงรับซ้ำหรือไม่")
+    again.refresh_from_db()
+    assert again.state == ItemState.RECEIVED
+    assert RegisterBook.objects.get(unit=soc, kind="incoming").last_number == 1  # no number burnt
+    again, warning = receiving.incoming_register(again, by=clerk, duplicate_confirmed=True)
+    assert again.receipt_number == "2" and again.duplicate_of == first and warning
+
+
+def test_a_rejected_item_is_no_duplicate(users, units):
+    clerk, soc = users["soc.clerk"], units["สลค."]
+    fields = dict(unit=soc, by=clerk, channel=Channel.SCAN, subject="ขอความเห็น",
+                  sender_text="กระทรวงมหาดไทย", their_number="มท ๐๒๑๘/๘", dated=dt.date(2020, 5, 12))
+    receiving.incoming_reject(receiving.incoming_receive(**fields), by=clerk, reason="ส่งผิดหน่วยงาน")
+    item, warning = receiving.incoming_register(receiving.incoming_receive(**fields), by=clerk,
+                                                duplicate_confirmed=False)
+    assert warning is None and item.duplicate_of is None
+
+
+def test_the_api_register_answers_the_duplicate_and_the_warning(users, units):
+    clerk, soc = users["soc.clerk"], units["สลค."]
+    fields = dict(unit=soc, by=clerk, channel=Channel.SCAN, subject="ขอความเห็น",
+                  sender_text="กระทรวงมหาดไทย", their_number="มท ๐๒๑๘/๙", dated=dt.date(2020, 5, 12))
+    first, _ = receiving.incoming_register(receiving.incoming_receive(**fields), by=clerk)
+    again = receiving.incoming_receive(**fields)
+    client = APIClient()
+    client.force_authenticate(clerk)
+    body = client.post(f"/api/v1/items/{again.pk}/register/").json()
+    assert body["item"]["duplicate_of"] == first.pk and body["item"]["receipt_number"] == "2"
+    assert "ลงทะเบียนรับไว้แล้ว เลขรับ ๑" in body["warning"]
+
+
 def test_a_classified_duplicate_the_clerk_cannot_see_is_not_revealed(users, units):
     soc, moi = units["สลค."], units["สป.มท."]
     fields = dict(unit=soc, channel=Channel.SCAN, subject="ขอความเห็น", sender_text="กระทรวงมหาดไทย",
@@ -223,3 +268,23 @@ def test_the_fields_of_the_reference_letters_are_read_past_their_receipt_stamps(
 def test_the_issuer_on_the_number_line_of_a_laid_out_page_is_the_sender():
     text = "ที่ มท ๐๒๑๘/ต.ก.๕๕                         กระทรวงมหาดไทย\n             ถนนอัษฎางค์ กรุงเทพฯ ๑๐๒๐๐\n"
     assert receiving.text_prefill(text)["sender_text"] == "กระทรวงมหาดไทย"
+
+
+@pytest.mark.parametrize("number", ["-", " - ", "—"])
+def test_a_letter_without_a_number_is_received_alike_by_the_page_and_the_api(users, units, client, number):
+    """``-`` is the register's ที่ of a letter without a number: the page and the API take it the same way."""
+    from django.urls import reverse
+
+    soc = units["สลค."]
+    fields = {"unit": soc.pk, "channel": "scan", "their_number": number, "sender_text": "ชมรมข้าราชการบำนาญ",
+              "urgency": "0", "secrecy": "0"}
+    api = APIClient()
+    api.force_authenticate(users["soc.clerk"])
+    r = api.post("/api/v1/items/", {**fields, "subject": "ผ่าน API"}, format="multipart")
+    assert r.status_code == 201, r.json()
+    client.force_login(users["soc.clerk"])
+    r = client.post(reverse("portal:item-receive"), {**fields, "subject": "ผ่านหน้าเว็บ", "register_now": "on"})
+    assert r.status_code == 302
+    by_api, by_page = (IncomingItem.objects.get(subject=s) for s in ("ผ่าน API", "ผ่านหน้าเว็บ"))
+    assert by_api.their_number == by_page.their_number == "" and by_api.their_number_key == ""
+    assert by_page.register_entries.get().their_number == "-"

@@ -279,3 +279,38 @@ def test_a_clerk_rejects_an_item_with_the_reason_before_registering_it(users, so
     assert r.status_code == 400 and "state" in r.json()
     second.refresh_from_db()
     assert second.state == ItemState.REGISTERED
+
+
+def test_routing_from_the_queue_stays_on_the_queue(users, soc, login):
+    from agencies.models import Agency
+
+    (item,) = make_items(soc, 1)
+    receiving.incoming_register(item, by=users["soc.clerk"])
+    division = Agency.objects.get(short_name="ภค.")
+    c = login(users["soc.clerk"])
+    queue_url = reverse("portal:queue") + "?urgency=0"
+    route_url = reverse("portal:item-route", args=[item.pk])
+    rows = c.get(queue_url).content.decode()
+    # A link to the route form (works without htmx too) that knows the list it was opened from.
+    assert f'href="{route_url}?next=/incoming/%3Furgency%3D0"' in rows
+    form = c.get(route_url, {"next": "/incoming/?urgency=0"}, HTTP_HX_REQUEST="true").content.decode()
+    assert '<input type="hidden" name="next" value="/incoming/?urgency=0">' in form
+    r = c.post(route_url, {"to_units": [division.pk], "next": "/incoming/?urgency=0"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 204 and r["HX-Redirect"] == "/incoming/?urgency=0"
+    item.refresh_from_db()
+    assert item.state == ItemState.ROUTED and item.routings.get().to_unit == division
+    assert "ส่งต่อแล้วถึง หน่วยงานผู้รับเรื่อง ภค." in c.get(queue_url).content.decode()
+    # Another site as next is never followed; the item's own page form still goes back to the item.
+    form = c.get(route_url, {"next": "https://example.com/"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'name="next"' not in form
+    assert 'name="next"' not in c.get(reverse("portal:item", args=[item.pk])).content.decode().split(
+        'id="route-form')[1].split("</form>")[0]
+
+
+def test_a_rejected_item_in_the_default_queue_carries_its_thai_badge(users, soc, login):
+    (item,) = make_items(soc, 1, urgency=3)
+    receiving.incoming_reject(item, by=users["soc.clerk"], reason="ส่งผิดหน่วยงาน")
+    html = login(users["soc.clerk"]).get(reverse("portal:queue")).content.decode()
+    row = html.split(f'data-item="{item.pk}"')[1].split("</tr>")[0]  # listed: the default filter is unchanged
+    assert '<span class="state rejected">ปฏิเสธการรับ</span>' in row
+    assert "ลงทะเบียนรับ" not in row and "ส่งต่อ" not in row  # nothing left to do from the list

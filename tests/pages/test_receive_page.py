@@ -68,3 +68,90 @@ def test_bad_input_is_refused_in_thai_and_keeps_everything(users, units, client,
 def test_only_clerks_receive(users, client):
     client.force_login(users["soc.officer"])
     assert client.get(reverse("portal:item-receive")).status_code == 403
+
+
+def _registered(users, unit, **fields):
+    import datetime as dt
+
+    from correspondence.services import receiving
+
+    values = {"channel": "scan", "subject": "ขอข้อมูลงบประมาณ", "sender_text": "กระทรวงการคลัง",
+              "their_number": "กค ๐๔๐๑/๑๒๓", "dated": dt.date(2026, 11, 20), **fields}
+    item = receiving.incoming_receive(unit=unit, by=users["soc.clerk"], **values)
+    return receiving.incoming_register(item, by=users["soc.clerk"])[0]
+
+
+def _again(units, **change):
+    """The receive form filled in with the same letter again (Arabic digits this time)."""
+    return {"unit": units["สลค."].pk, "channel": "scan", "their_number": "กค 0401/123", "dated": "20/11/2569",
+            "sender_text": "กระทรวงการคลัง", "subject": "ขอข้อมูลงบประมาณ (ฉบับสแกน)", "urgency": "0",
+            "secrecy": "0", "register_now": "on", **change}
+
+
+def test_the_receive_page_warns_of_a_duplicate_while_it_is_filled_in(users, units, client):
+    first = _registered(users, units["สลค."])
+    client.force_login(users["soc.clerk"])
+    page = client.get(reverse("portal:item-receive")).content.decode()
+    assert 'hx-post="/incoming/new/check/"' in page and 'id="duplicate-check"' in page
+    entries = RegisterEntry.objects.count()
+    check = reverse("portal:item-receive-check")
+    warning = client.post(check, _again(units), HTTP_HX_REQUEST="true").content.decode()
+    assert "มีหนังสือที่ กค ๐๔๐๑/๑๒๓ ลงวันที่ ๒๐ พฤศจิกายน ๒๕๖๙ จากกระทรวงการคลัง รับไว้แล้ว เมื่อ" in warning
+    assert "เลขรับ ๑ — ยืนยันการลงรับซ้ำหรือไม่" in warning
+    assert f'href="/incoming/{first.pk}/"' in warning and 'name="confirm_duplicate"' in warning
+    other = client.post(check, _again(units, their_number="กค 0401/124"), HTTP_HX_REQUEST="true")
+    assert "ยืนยันการลงรับซ้ำ" not in other.content.decode()
+    # a check writes nothing
+    assert (RegisterEntry.objects.count(), IncomingItem.objects.count()) == (entries, 1)
+
+
+def test_a_duplicate_is_not_registered_until_the_clerk_confirms(users, units, client):
+    first = _registered(users, units["สลค."])
+    client.force_login(users["soc.clerk"])
+    entries = RegisterEntry.objects.count()
+    data = _again(units, pdf=SimpleUploadedFile("scan.pdf", _pdf(), content_type="application/pdf"))
+    r = client.post(reverse("portal:item-receive"), data, follow=True)
+    item = IncomingItem.objects.exclude(pk=first.pk).get()
+    # Received with its file, no number taken: the item's page asks, with the other letter linked.
+    assert item.state == ItemState.RECEIVED and item.pdf and not item.receipt_number
+    assert RegisterEntry.objects.count() == entries
+    page = r.content.decode()
+    assert "รับหนังสือแล้ว ยังไม่ได้ลงทะเบียนรับ: มีหนังสือที่" in page
+    assert 'id="duplicate-warning"' in page and f'href="/incoming/{first.pk}/"' in page
+    assert 'name="confirm_duplicate" value="1"' in page
+    # The queue's one-click register asks the same question instead of registering.
+    r = client.post(reverse("portal:item-register", args=[item.pk]), {"next": reverse("portal:queue")})
+    assert r.url == reverse("portal:item", args=[item.pk]) and RegisterEntry.objects.count() == entries
+    client.post(reverse("portal:item-register", args=[item.pk]), {"confirm_duplicate": "1"})
+    item.refresh_from_db()
+    assert (item.state, item.receipt_number, item.duplicate_of_id) == (ItemState.REGISTERED, "2", first.pk)
+    page = client.get(reverse("portal:item", args=[item.pk])).content.decode()
+    assert 'id="duplicate-of"' in page and f'<a href="/incoming/{first.pk}/">เลขรับ ๑</a>' in page
+
+
+def test_a_duplicate_confirmed_on_the_receive_page_is_registered_at_once(users, units, client):
+    first = _registered(users, units["สลค."])
+    client.force_login(users["soc.clerk"])
+    client.post(reverse("portal:item-receive"), _again(units, confirm_duplicate="1"))
+    item = IncomingItem.objects.exclude(pk=first.pk).get()
+    assert item.state == ItemState.REGISTERED and item.duplicate_of_id == first.pk
+
+
+def test_the_item_page_never_links_a_duplicate_the_viewer_may_not_see(users, units, client):
+    soc = units["สลค."]
+    secret = _registered_secret(users, soc)
+    plain = _registered(users, soc, their_number="กค ๐๔๐๑/๙๙")
+    plain.duplicate_of = secret  # linked by a clerk who could see both
+    plain.save(update_fields=["duplicate_of"])
+    client.force_login(users["soc.clerk"])
+    page = client.get(reverse("portal:item", args=[plain.pk])).content.decode()
+    assert 'id="duplicate-of"' not in page and f"/incoming/{secret.pk}/" not in page
+    assert "แผนลับ" not in page
+
+
+def _registered_secret(users, unit):
+    from correspondence.services import receiving
+
+    item = receiving.incoming_receive(unit=unit, by=users["soc.secret"], channel="scan", subject="แผนลับ",
+                                      sender_text="กระทรวงกลาโหม", secrecy=1)
+    return receiving.incoming_register(item, by=users["soc.secret"])[0]
