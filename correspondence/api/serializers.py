@@ -137,12 +137,47 @@ class ReservationFillInput(serializers.Serializer):
     remarks = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
 
+class _ItemsWithDuplicates(serializers.ListSerializer):
+    """Looks up, in one query for the whole page, which of the items named as duplicates the user may see."""
+
+    def to_representation(self, data):
+        items = list(data.all() if hasattr(data, "all") else data)
+        self.child.visible_duplicates = _visible_ids(self.context, {i.duplicate_of_id for i in items} - {None})
+        return super().to_representation(items)
+
+
+def _visible_ids(context, ids) -> set:
+    from correspondence import permissions
+
+    request = context.get("request")
+    if not ids or request is None:
+        return set()
+    return set(permissions.visible_items(request.user, IncomingItem.objects.filter(pk__in=ids))
+               .values_list("pk", flat=True))
+
+
 class ItemListSerializer(serializers.ModelSerializer):
+    """``duplicate_of``: the earlier item with the same number, date and sender, or null, also when the user
+    may not see that item (its id would tell a classified item exists)."""
+
+    visible_duplicates = None
+
     class Meta:
         model = IncomingItem
         fields = ["id", "unit", "channel", "state", "their_number", "dated", "sender_text", "subject", "urgency",
                   "deliver_by", "secrecy", "receipt_number", "received_at", "registered_at", "parent",
                   "duplicate_of"]
+        list_serializer_class = _ItemsWithDuplicates
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if instance.duplicate_of_id:
+            visible = self.visible_duplicates
+            if visible is None:  # a single item
+                visible = _visible_ids(self.context, {instance.duplicate_of_id})
+            if instance.duplicate_of_id not in visible:
+                data["duplicate_of"] = None
+        return data
 
 
 class MinuteSerializer(serializers.ModelSerializer):

@@ -356,7 +356,7 @@ class ItemViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixin)
         return item
 
     def _detail(self, item, code=status.HTTP_200_OK):
-        return Response(s.ItemDetailSerializer(item).data, status=code)
+        return Response(s.ItemDetailSerializer(item, context={"request": self.request}).data, status=code)
 
     @extend_schema(responses=s.ItemDetailSerializer)
     def retrieve(self, request, pk=None):
@@ -396,7 +396,7 @@ class ItemViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixin)
     @action(detail=True, methods=["post"])
     def register(self, request, pk=None):
         item, warning = receiving.incoming_register(self._item(pk, None), by=request.user)
-        return Response({"item": s.ItemDetailSerializer(item).data, "warning": warning})
+        return Response({"item": s.ItemDetailSerializer(item, context={"request": request}).data, "warning": warning})
 
     @extend_schema(request=s.RouteInput, responses=s.ItemDetailSerializer)
     @action(detail=True, methods=["post"])

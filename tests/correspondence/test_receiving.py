@@ -288,3 +288,26 @@ def test_a_letter_without_a_number_is_received_alike_by_the_page_and_the_api(use
     by_api, by_page = (IncomingItem.objects.get(subject=s) for s in ("ผ่าน API", "ผ่านหน้าเว็บ"))
     assert by_api.their_number == by_page.their_number == "" and by_api.their_number_key == ""
     assert by_page.register_entries.get().their_number == "-"
+
+
+def test_the_api_names_a_duplicate_only_to_those_who_may_see_it(users, units):
+    """A duplicate the reader may not see (a classified item of the secret register) is answered as null, in
+    the list and the detail: its id would tell that a classified item exists."""
+    from correspondence.models import IncomingItem
+
+    clerk, registrar, soc = users["soc.clerk"], users["soc.secret"], units["สลค."]
+    secret, _ = receiving.incoming_register(receiving.incoming_receive(
+        unit=soc, by=registrar, channel=Channel.SCAN, subject="แผนลับ", sender_text="กห", secrecy=1), by=registrar)
+    plain, _ = receiving.incoming_register(receiving.incoming_receive(
+        unit=soc, by=clerk, channel=Channel.SCAN, subject="ขอความเห็น", sender_text="กห"), by=clerk)
+    other, _ = receiving.incoming_register(receiving.incoming_receive(
+        unit=soc, by=clerk, channel=Channel.SCAN, subject="ขอความเห็น", sender_text="กห"), by=clerk)
+    IncomingItem.objects.filter(pk=plain.pk).update(duplicate_of=secret)
+    IncomingItem.objects.filter(pk=other.pk).update(duplicate_of=plain)
+    client = APIClient()
+    client.force_authenticate(clerk)
+    assert client.get(f"/api/v1/items/{plain.pk}/").json()["duplicate_of"] is None
+    listed = {row["id"]: row["duplicate_of"] for row in client.get("/api/v1/items/").json()["results"]}
+    assert listed[plain.pk] is None and listed[other.pk] == plain.pk
+    client.force_authenticate(registrar)
+    assert client.get(f"/api/v1/items/{plain.pk}/").json()["duplicate_of"] == secret.pk
