@@ -88,9 +88,14 @@ class AgencyAdmin(SimpleHistoryAdmin):
         ("ตราครุฑและช่วงเวลาที่ใช้", {"fields": ["garuda", "valid_from", "valid_until"]}),
     ]
 
+    def get_queryset(self, request):
+        from agencies.selectors import agencies_with_letter_code
+
+        return agencies_with_letter_code(super().get_queryset(request))
+
     @admin.display(description="รหัสตัวพยัญชนะ")
     def letter_code_today(self, obj):
-        return obj.letter_code()
+        return obj.current_letter_code
 
     @admin.display(description="เลขประจำส่วนราชการ", ordering="unit_number")
     def unit_number_thai(self, obj):

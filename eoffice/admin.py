@@ -11,6 +11,7 @@ class AccessEventAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("username", "target", "ip")
     date_hierarchy = "at"
+    list_select_related = ["user"]  # nullable: Django's automatic select_related leaves it out
     readonly_fields = ("at", "kind", "user", "username", "ip", "user_agent", "target", "detail")
 
 
