@@ -148,7 +148,7 @@ def test_the_audit_history_of_letters_items_and_register_lines_shows_in_the_admi
     assert client.get(reverse("admin:correspondence_letter_history", args=[letter.pk])).status_code == 404
     for name, obj in (("incomingitem", item), ("registerentry", line)):
         page = client.get(reverse(f"admin:correspondence_{name}_history", args=[obj.pk])).content.decode()
-        assert "doesn’t have a change history" not in page, name
+        assert "doesn’t have a change history" not in page and "ไม่มีประวัติการเปลี่ยนแปลง" not in page, name
         assert obj.history.first().history_user.username in page, name
         version = obj.history.first().history_id
         form = client.get(reverse(f"admin:correspondence_{name}_simple_history", args=[obj.pk, version]))
