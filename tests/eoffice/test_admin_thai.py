@@ -23,5 +23,5 @@ def test_the_index_history_and_grant_pages_are_in_thai(client, users, units, adm
         page = client.get(url)
         assert page.status_code == 200, url
         text = page.content.decode()
-        assert all(t in text for t in thai), url
+        assert all(t in text for t in thai), (url, [t for t in thai if t not in text], [e for e in english if e in text], text[text.find("<body"):text.find("<body")+600])
         assert not [e for e in english if e in text], url
