@@ -60,10 +60,43 @@ def check_garuda(upload) -> None:
         raise ValidationError("ภาพตราครุฑแบบ SVG ต้องไม่มีสคริปต์")
 
 
+class _StoredArtwork:
+    """The stored artwork as ClearableFileInput shows it ("current file"), linked to the admin's view of
+    it: media files have no public URL."""
+
+    def __init__(self, file, url: str):
+        self.file, self.url = file, url
+
+    def __str__(self):
+        return self.file.name.rsplit("/", 1)[-1]
+
+
+class GarudaInput(forms.ClearableFileInput):
+    artwork_url = ""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"] and self.artwork_url:
+            context["widget"]["value"] = _StoredArtwork(value, self.artwork_url)
+        return context
+
+
+def garuda_admin_url(agency) -> str:
+    from django.urls import reverse
+
+    return reverse("admin:agencies_agency_garuda", args=[agency.pk])
+
+
 class AgencyForm(forms.ModelForm):
     class Meta:
         model = Agency
         fields = "__all__"
+        widgets = {"garuda": GarudaInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "garuda" in self.fields and self.instance.pk and self.instance.garuda:
+            self.fields["garuda"].widget.artwork_url = garuda_admin_url(self.instance)
 
     def clean_garuda(self):
         garuda = self.cleaned_data.get("garuda")
@@ -85,12 +118,59 @@ class AgencyAdmin(SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["parent", "level", "name", "short_name", "unit_number", "keeps_registers"]}),
         ("ที่อยู่และการติดต่อ", {"fields": ["address_lines", "postcode", "phone", "fax", "email"]}),
-        ("ตราครุฑและช่วงเวลาที่ใช้", {"fields": ["garuda", "valid_from", "valid_until"]}),
+        ("ตราครุฑและช่วงเวลาที่ใช้", {"fields": ["garuda", "garuda_in_use", "valid_from", "valid_until"]}),
     ]
+    readonly_fields = ["garuda_in_use"]
+
+    def get_urls(self):
+        from django.urls import path
+
+        artwork = path("<path:object_id>/garuda/", self.admin_site.admin_view(self.garuda_view),
+                       name="agencies_agency_garuda")
+        return [artwork, *super().get_urls()]
+
+    def garuda_view(self, request, object_id):
+        """The agency's own Garuda artwork, for the administrators who may view the agency."""
+        from django.contrib.admin.utils import unquote
+        from django.http import Http404, HttpResponse
+
+        from correspondence.rendering.pdf import garuda_type
+
+        agency = self.get_object(request, unquote(object_id))
+        if agency is None or not agency.garuda or not self.has_view_permission(request, agency):
+            raise Http404
+        with agency.garuda.open("rb") as f:
+            data = f.read()
+        try:
+            content_type = garuda_type(data)
+        except ValueError:
+            raise Http404 from None
+        response = HttpResponse(data, content_type=content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        # An SVG opened by itself runs nothing and loads nothing (it was checked for scripts on upload).
+        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+        return response
+
+    @admin.display(description="ภาพตราครุฑที่ใช้ในหนังสือ")
+    def garuda_in_use(self, obj):
+        """Which artwork this agency's letters carry: its own, one inherited from an agency above, or none."""
+        from django.utils.html import format_html
+
+        artwork = obj.garuda_file() if obj.pk else None
+        owner = artwork.instance if artwork else None  # the agency the file belongs to
+        if owner is None:
+            return "ยังไม่มีภาพตราครุฑ หนังสือจะใช้ภาพแทนชั่วคราวจนกว่าจะอัปโหลดภาพที่ส่วนราชการนี้หรือส่วนราชการที่สังกัด"
+        source = "ภาพของส่วนราชการนี้" if owner.pk == obj.pk else f"ใช้ภาพของ {owner.name} (ส่วนราชการที่สังกัด)"
+        return format_html('{}<br><img src="{}" alt="ภาพตราครุฑ" height="80">', source, garuda_admin_url(owner))
+
+    def get_queryset(self, request):
+        from agencies.selectors import agencies_with_letter_code
+
+        return agencies_with_letter_code(super().get_queryset(request))
 
     @admin.display(description="รหัสตัวพยัญชนะ")
     def letter_code_today(self, obj):
-        return obj.letter_code()
+        return obj.current_letter_code
 
     @admin.display(description="เลขประจำส่วนราชการ", ordering="unit_number")
     def unit_number_thai(self, obj):

@@ -6,7 +6,7 @@ from correspondence import admin_scope, permissions
 from correspondence.exchange import admin as _exchange_admin  # noqa: F401  (peers, exchange records)
 from correspondence.models import IncomingItem, Letter, RegisterBook, RegisterEntry, SalutationRule
 from eoffice import twofactor
-from eoffice.admin_mixins import ReadOnlyAdmin
+from eoffice.admin_mixins import ReadableFields, ReadOnlyAdmin
 
 
 @admin.register(SalutationRule)
@@ -16,7 +16,7 @@ class SalutationRuleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RegisterBook)
-class RegisterBookAdmin(admin_scope.ListedHistory, ReadOnlyAdmin, SimpleHistoryAdmin):
+class RegisterBookAdmin(ReadableFields, admin_scope.ListedHistory, ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ["unit", "kind", "prefix", "year", "last_number"]
     list_filter = ["kind", "year"]
 
@@ -25,7 +25,7 @@ class RegisterBookAdmin(admin_scope.ListedHistory, ReadOnlyAdmin, SimpleHistoryA
 
 
 @admin.register(RegisterEntry)
-class RegisterEntryAdmin(admin_scope.ListedHistory, ReadOnlyAdmin, SimpleHistoryAdmin):
+class RegisterEntryAdmin(ReadableFields, admin_scope.ListedHistory, ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ["book", "number", "status", "their_number", "dated", "subject", "registered_at"]
     list_filter = ["status", "book__kind", "book__year"]
     search_fields = ["subject", "their_number", "from_text", "to_text"]
@@ -68,7 +68,7 @@ def _grant_form_class():
     return GrantForm
 
 
-class GrantedAdmin(admin_scope.ListedHistory, ReadOnlyAdmin, SimpleHistoryAdmin, GuardedModelAdmin):
+class GrantedAdmin(ReadableFields, admin_scope.ListedHistory, ReadOnlyAdmin, SimpleHistoryAdmin, GuardedModelAdmin):
     """Read-only records; the object-permissions page grants classified ones to officials.
     Lists hold only what the administrator may see; grants are made from a visible record."""
 

@@ -6,10 +6,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from correspondence.admin_scope import LetterScoped
 from correspondence.models import Letter, OutboxMessage, OutboxState
 from correspondence.services import delivery
+from eoffice.admin_mixins import ReadableFields
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(LetterScoped, admin.ModelAdmin):
+class OutboxMessageAdmin(ReadableFields, LetterScoped, admin.ModelAdmin):
     list_display = ["letter", "recipient", "channel", "state", "attempts", "next_attempt_at", "delivered_at",
                     "receipt_number"]
     list_filter = ["state", "channel"]

@@ -16,12 +16,12 @@ from correspondence.models import (
     Reminder,
 )
 from correspondence.services import retention
-from eoffice.admin_mixins import ReadOnlyAdmin
+from eoffice.admin_mixins import ReadableFields, ReadOnlyAdmin
 from eoffice.levels import Secrecy
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class NotificationAdmin(ReadableFields, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["created_at", "user", "kind", "urgency", "short_text", "read_at", "emailed_at"]
     list_filter = ["kind", "urgency"]
     list_select_related = ["user"]
@@ -38,7 +38,7 @@ class NotificationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ItemScoped, ReadOnlyAdmin, admin.ModelAdmin):
+class ReminderAdmin(ReadableFields, ItemScoped, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["due_at", "kind", "recipient", "item_id", "minute_id", "sent_at", "cancelled_at",
                     "cancel_reason"]
     list_filter = ["kind"]
@@ -63,7 +63,7 @@ class ReviewInline(ReadOnlyAdmin, admin.TabularInline):
 
 
 @admin.register(DestructionList)
-class DestructionListAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class DestructionListAdmin(ReadableFields, ReadOnlyAdmin, admin.ModelAdmin):
     """บัญชีหนังสือขอทำลาย: reviewed by the committee and approved by the head through the services;
     the admin shows them and offers the head's approval and the destruction as actions."""
 

@@ -1,4 +1,12 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """Django's admin app with the portal's site (eoffice/admin_site.py: behind the second factor)."""
+
+    default = False  # "eoffice" itself is EofficeConfig
+    default_site = "eoffice.admin_site.PortalAdminSite"
 
 
 class EofficeConfig(AppConfig):

@@ -43,4 +43,7 @@ class AccessEvent(models.Model):
         ordering = ["-at", "-pk"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.username or self.user_id or ''} {self.at:%Y-%m-%d %H:%M}"
+        from eoffice import thai
+
+        when = f"{thai.format_date(self.at, 'short_year4')} {thai.format_time(self.at)}" if self.at else ""
+        return f"{self.get_kind_display()} {self.username or self.user_id or ''} {when}"

@@ -136,8 +136,13 @@ def second_factor_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.user.is_authenticated and not is_verified(request):
-            target = "two-factor" if has_device(request.user) else "two-factor-setup"
-            return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+            return redirect_to_verify(request)
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def redirect_to_verify(request):
+    """To the verification page, or to enrolment for a user without an authenticator yet, then back here."""
+    target = "two-factor" if has_device(request.user) else "two-factor-setup"
+    return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

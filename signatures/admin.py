@@ -7,6 +7,7 @@ from django.utils.decorators import method_decorator
 from simple_history.admin import SimpleHistoryAdmin
 
 from correspondence.admin_scope import ItemScoped, LetterScoped
+from eoffice.admin_mixins import ReadableFields
 
 from . import crypto
 from .models import (
@@ -186,7 +187,7 @@ class AgencySigningSettingsAdmin(SimpleHistoryAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class _ReadOnlyAdmin(SimpleHistoryAdmin):
+class _ReadOnlyAdmin(ReadableFields, SimpleHistoryAdmin):
     """Signatures, stamps, reports and jobs are evidence: shown, never added, changed or deleted."""
 
     def has_add_permission(self, request):

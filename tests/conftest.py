@@ -95,6 +95,25 @@ def second_factor(db):
 
 
 @pytest.fixture
+def admin_login(second_factor):
+    """``admin_login(client, user)``: the client logged in as ``user`` with a verified second factor, which
+    every admin page asks of staff users (eoffice/admin_site.py)."""
+
+    def login(client, user):
+        client.force_login(user)
+        second_factor(client, user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def admin_client(client, admin_user, admin_login):
+    """pytest-django's admin client, with the second factor the admin asks for."""
+    return admin_login(client, admin_user)
+
+
+@pytest.fixture
 def users(demo_officials):
     """The demo officials' users by username."""
     from django.contrib.auth import get_user_model

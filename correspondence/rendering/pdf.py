@@ -111,16 +111,19 @@ def garuda_url(garuda: bytes | str | Path | None) -> str:
     if garuda is None:
         return "letters:garuda-placeholder.svg"
     data = Path(garuda).read_bytes() if isinstance(garuda, (str, Path)) else bytes(garuda)
+    return f"data:{garuda_type(data)};base64,{base64.b64encode(data).decode()}"
+
+
+def garuda_type(data: bytes) -> str:
+    """The media type of Garuda artwork by its content: PNG, JPEG or SVG, else ValueError."""
     head = data[:256].lstrip()
     if data.startswith(b"\x89PNG"):
-        mime = "image/png"
-    elif data.startswith(b"\xff\xd8"):
-        mime = "image/jpeg"
-    elif head.startswith(b"<svg") or head.startswith(b"<?xml"):
-        mime = "image/svg+xml"
-    else:
-        raise ValueError("Garuda artwork must be PNG, JPEG or SVG")
-    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+        return "image/png"
+    if data.startswith(b"\xff\xd8"):
+        return "image/jpeg"
+    if head.startswith(b"<svg") or head.startswith(b"<?xml"):
+        return "image/svg+xml"
+    raise ValueError("Garuda artwork must be PNG, JPEG or SVG")
 
 
 def letter_context(spec: dict, garuda=None) -> dict:

@@ -8,10 +8,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, reference_data):
+def admin_client(client, reference_data, admin_login):
     user = get_user_model().objects.create_superuser("root", "root@example.go.th", "x-long-password-1")
-    client.force_login(user)
-    return client
+    return admin_login(client, user)
 
 
 def _agency_form(parent, **overrides):

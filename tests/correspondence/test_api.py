@@ -171,13 +171,13 @@ def test_schema_and_offline_docs(client, users):
     assert "swagger-ui" in docs and "cdn" not in docs.lower() and "/static/drf_spectacular_sidecar/" in docs
 
 
-def test_admin_lists_follow_the_same_visibility(client, users, units):
+def test_admin_lists_follow_the_same_visibility(client, users, units, admin_login):
     soc = units["สลค."]
     secret = receiving.incoming_receive(unit=soc, by=users["soc.secret"], channel=Channel.SCAN, subject="ลับมากเฉพาะ",
                                         sender_text="กระทรวงกลาโหม", secrecy=2)
     plain = receiving.incoming_receive(unit=soc, by=users["soc.clerk"], channel=Channel.SCAN, subject="เรื่องทั่วไป",
                                        sender_text="กระทรวงกลาโหม")
-    client.force_login(users["admin"])
+    admin_login(client, users["admin"])
     page = client.get("/admin/correspondence/incomingitem/").content.decode()
     assert "เรื่องทั่วไป" in page and "ลับมากเฉพาะ" not in page
     assert client.get(f"/admin/correspondence/incomingitem/{secret.pk}/change/").status_code in (302, 404)

@@ -75,9 +75,9 @@ def test_verify_audit_finds_a_deleted_row(reference_data):
     assert broken is not None and broken.history_id == rows[1].history_id
 
 
-def test_history_records_the_acting_user(client, reference_data, django_user_model):
+def test_history_records_the_acting_user(client, reference_data, django_user_model, admin_login):
     user = django_user_model.objects.create_superuser("root", "r@example.go.th", "x-long-password-1")
-    client.force_login(user)
+    admin_login(client, user)
     moi = Agency.objects.get(name="กระทรวงมหาดไทย")
     from django.forms.models import model_to_dict
 

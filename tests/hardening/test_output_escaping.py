@@ -40,8 +40,8 @@ def test_api_returns_the_text_as_data_and_the_browsable_api_escapes_it(users, ev
     assert "alert(1)" in body  # the text is there, escaped
 
 
-def test_admin_shows_the_text_escaped(client, users, evil_item):
-    client.force_login(users["admin"])
+def test_admin_shows_the_text_escaped(client, users, evil_item, admin_login):
+    admin_login(client, users["admin"])
     for url in ("/admin/correspondence/incomingitem/", f"/admin/correspondence/incomingitem/{evil_item.pk}/change/"):
         r = client.get(url)
         assert r.status_code == 200, url

@@ -87,10 +87,10 @@ def test_wrong_current_passwords_end_the_session_after_the_login_limit(client, u
     assert users["soc.clerk"].check_password(PASSWORD)
 
 
-def test_a_password_set_by_an_administrator_also_ends_the_tokens_and_is_logged(client, users):
+def test_a_password_set_by_an_administrator_also_ends_the_tokens_and_is_logged(client, users, admin_login):
     user, admin = users["soc.clerk"], users["admin"]
     token = Token.objects.create(user=user)
-    client.force_login(admin)
+    admin_login(client, admin)
     r = client.post(f"/admin/auth/user/{user.pk}/password/", {"password1": NEW, "password2": NEW})
     assert r.status_code == 302, r.content.decode()[:500]
     assert not Token.objects.filter(key=token.key).exists()

@@ -150,10 +150,10 @@ def test_enrolment_through_the_pages_and_no_second_device_without_the_administra
     assert r.status_code == 302 and r["Location"] == "/"
 
 
-def test_administrator_resets_a_device_in_the_admin(client, users):
+def test_administrator_resets_a_device_in_the_admin(client, users, admin_login):
     user = users["soc.exec"]
     device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    client.force_login(users["admin"])
+    admin_login(client, users["admin"])
     page = client.get("/admin/otp_totp/totpdevice/")
     assert page.status_code == 200 and "phone" in page.content.decode()
     r = client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})

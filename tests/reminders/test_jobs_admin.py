@@ -12,15 +12,14 @@ pytestmark = pytest.mark.django_db
 SECRET = "ลับเฉพาะเรื่องยุทธการ"
 
 
-def test_admin_lists_leave_out_classified_rows(users, units, received, assigned):
+def test_admin_lists_leave_out_classified_rows(users, units, received, assigned, admin_login):
     admin = get_user_model().objects.get(username="admin")
     hidden = received(subject=SECRET, secrecy=1)
     receiving.minute_write(hidden, by=users["soc.exec"], action="มอบ ดำเนินการ",
                            assignee=users["soc.officer"].official)
     assigned(subject="เรื่องธรรมดา")
     assert Reminder.objects.filter(item=hidden).exists()
-    client = Client()
-    client.force_login(admin)
+    client = admin_login(Client(), admin)
     for url in ("/admin/correspondence/notification/", "/admin/correspondence/reminder/",
                 "/admin/correspondence/destructionlist/"):
         r = client.get(url)
