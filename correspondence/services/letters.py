@@ -27,12 +27,13 @@ from correspondence.models import (
     LetterRecipient,
     LetterReference,
     LetterState,
+    NotificationKind,
     RegisterEntry,
     ReviewDecision,
     ReviewStep,
 )
 from correspondence.rendering.spec import validate_spec
-from correspondence.services import grants, numbering
+from correspondence.services import grants, notifications, numbering
 from correspondence.signals import letter_issued
 from eoffice import thai
 from eoffice.levels import Secrecy, Urgency
@@ -435,6 +436,7 @@ def letter_submit(letter: Letter, *, by) -> Letter:
     letter.state = LetterState.IN_REVIEW
     letter._history_user = by
     letter.save(update_fields=["state"])
+    _notify_reviewer(letter)
     return letter
 
 
@@ -464,13 +466,34 @@ def letter_review(letter: Letter, *, by, approve: bool, comment: str = "") -> Re
     step.save()
     if not approve:
         letter.state = LetterState.DRAFT
+        _notify(letter.created_by, f"ร่างหนังสือเรื่อง {letter.subject} ถูกส่งคืนแก้ไขโดย "
+                                   f"{step.reviewer.display_name}: {comment}", letter)
     elif current_step(letter) is None:
         letter.state = LetterState.APPROVED
         if letter.secrecy >= Secrecy.CONFIDENTIAL:
             _grant_to_issuing_clerks(letter)
+        _notify(letter.created_by, f"ร่างหนังสือเรื่อง {letter.subject} ผ่านการตรวจทานแล้ว "
+                                   f"(เห็นชอบโดย {step.reviewer.display_name}) รอออกเลข", letter)
+    else:
+        _notify_reviewer(letter)
     letter._history_user = by
     letter.save(update_fields=["state"])
     return step
+
+
+def _notify(user, text: str, letter: Letter) -> None:
+    """A notification about the review, written after the commit: a step that rolls back tells no one."""
+    transaction.on_commit(lambda: notifications.notify(user, NotificationKind.REVIEW, text, obj=letter,
+                                                       urgency=letter.urgency))
+
+
+def _notify_reviewer(letter: Letter) -> None:
+    """The reviewer whose turn it now is (the first on submit, the next after an approval)."""
+    step = current_step(letter)
+    if step is not None:
+        drafter = official_for(letter.created_by)
+        by_whom = f" (ผู้ร่าง {drafter.display_name})" if drafter is not None else ""
+        _notify(step.reviewer.user, f"ร่างหนังสือรอท่านตรวจทาน เรื่อง {letter.subject}{by_whom}", letter)
 
 
 def _grant_to_issuing_clerks(letter: Letter) -> None:

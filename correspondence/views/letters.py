@@ -217,6 +217,7 @@ def letter_edit(request, pk):
     context = _draft_context(form, letter)
     context["enclosures"] = list(letter.enclosures.all())
     context["version"] = version
+    context["returned"] = selectors_portal.latest_return(letter)
     return render(request, "correspondence/draft.html", context)
 
 

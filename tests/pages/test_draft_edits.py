@@ -170,3 +170,32 @@ def test_the_opening_offers_every_closing_that_goes_with_it(users, client):
     table = json.loads(html.unescape(re.search(r'data-closings="([^"]+)"', page).group(1)))
     for rule in SalutationRule.objects.all():
         assert rule.closing in table[rule.opening]
+
+
+def test_the_edit_page_shows_the_latest_return_comment(users, mfa_spec, client):
+    import datetime as dt
+
+    from correspondence.models import ReviewStep
+    from eoffice import thai
+
+    u = users
+    letter = letters.letter_create(by=u["mfa.drafter"], content=mfa_spec, signer=u["mfa.signer"].official,
+                                   reviewers=[u["mfa.reviewer"].official])
+    url = reverse("portal:letter-edit", args=[letter.pk])
+    client.force_login(u["mfa.drafter"])
+    assert 'id="return-comment"' not in client.get(url).content.decode()  # never returned: nothing to show
+
+    letters.letter_submit(letter, by=u["mfa.drafter"])
+    letters.letter_review(letter, by=u["mfa.reviewer"], approve=False, comment="แก้คำลงท้าย")
+    letters.letter_submit(letter, by=u["mfa.drafter"])
+    letters.letter_review(letter, by=u["mfa.reviewer"], approve=False, comment="เพิ่มสิ่งที่ส่งมาด้วย")
+    when = dt.datetime(2026, 3, 9, 14, 5, tzinfo=thai.BANGKOK)
+    ReviewStep.objects.filter(letter=letter, round=2).update(decided_at=when)
+
+    page = client.get(url).content.decode()
+    panel = re.search(r'<section[^>]*id="return-comment".*?</section>', page, re.S).group(0)
+    assert "เพิ่มสิ่งที่ส่งมาด้วย" in panel and "แก้คำลงท้าย" not in panel  # the latest round's comment
+    assert "นายสมชาย ตรวจทาน" in panel and "๙ มี.ค. ๒๕๖๙ ๑๔.๐๕ น." in panel
+
+    letters.letter_submit(letter, by=u["mfa.drafter"])  # in review again: the page is the letter's, no edit form
+    assert 'id="return-comment"' not in client.get(url, follow=True).content.decode()
