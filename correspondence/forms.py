@@ -216,7 +216,8 @@ class DraftForm(forms.Form):
 
 
 class EnclosureForm(forms.Form):
-    description = forms.CharField(label=_("รายการสิ่งที่ส่งมาด้วย"), max_length=500)
+    description = forms.CharField(label=_("รายการสิ่งที่ส่งมาด้วย"), max_length=500,
+                                  error_messages={"required": "กรุณาระบุรายการสิ่งที่ส่งมาด้วย"})
     quantity = forms.CharField(label=_("จำนวน"), max_length=64, required=False, initial="๑ ชุด")
     file = forms.FileField(label=_("ไฟล์"), required=False)
 

@@ -218,6 +218,7 @@ def letter_edit(request, pk):
     context["enclosures"] = list(letter.enclosures.all())
     context["version"] = version
     context["returned"] = selectors_portal.latest_return(letter)
+    context["enclosure_form"] = _enclosure_form(request, letter)
     return render(request, "correspondence/draft.html", context)
 
 
@@ -294,11 +295,31 @@ def enclosure_add(request, pk):
                                        quantity=d.get("quantity") or "", file=d.get("file"))
         except ValidationError as exc:
             errors_to_messages(request, exc)
+            _enclosure_typed_keep(request, letter)
         else:
             messages.success(request, "แนบสิ่งที่ส่งมาด้วยแล้ว")
     else:
-        messages.error(request, "กรุณาระบุรายการสิ่งที่ส่งมาด้วย")
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, text)
+        _enclosure_typed_keep(request, letter)
     return redirect("portal:letter-edit", pk=letter.pk)
+
+
+# A refused enclosure (not a PDF, too big, …) goes back to the edit page with what was typed, kept in
+# the session for that one page view (not in the URL: a classified draft's text stays out of logs).
+def _enclosure_typed_key(letter) -> str:
+    return f"enclosure-typed:{letter.pk}"
+
+
+def _enclosure_typed_keep(request, letter) -> None:
+    request.session[_enclosure_typed_key(letter)] = {
+        "description": request.POST.get("description", "")[:500], "quantity": request.POST.get("quantity", "")[:64]}
+
+
+def _enclosure_form(request, letter) -> EnclosureForm:
+    typed = request.session.pop(_enclosure_typed_key(letter), None)
+    return EnclosureForm(initial=typed) if typed else EnclosureForm()
 
 
 @require_POST

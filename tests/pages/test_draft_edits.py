@@ -199,3 +199,33 @@ def test_the_edit_page_shows_the_latest_return_comment(users, mfa_spec, client):
 
     letters.letter_submit(letter, by=u["mfa.drafter"])  # in review again: the page is the letter's, no edit form
     assert 'id="return-comment"' not in client.get(url, follow=True).content.decode()
+
+
+def _enclosure_inputs(page: str) -> dict:
+    form = re.search(r'<form[^>]*id="enclosure-form".*?</form>', page, re.S).group(0)
+    return {name: (re.search(rf'<input[^>]*name="{name}"[^>]*>', form).group(0)) for name in ("description", "quantity")}
+
+
+@pytest.mark.parametrize("case", ["not a pdf", "too big", "no description"])
+def test_a_refused_enclosure_keeps_what_was_typed(users, mfa_spec, client, settings, case):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    letter = letters.letter_create(by=users["mfa.drafter"], content=mfa_spec, signer=users["mfa.signer"].official)
+    client.force_login(users["mfa.drafter"])
+    data = {"description": "รายชื่อผู้เข้าประชุมทั้งหมด", "quantity": "๓ แผ่น",
+            "file": SimpleUploadedFile("list.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")}
+    if case == "too big":
+        settings.EOFFICE_MAX_UPLOAD_BYTES = 8
+        data["file"] = SimpleUploadedFile("list.pdf", b"%PDF-1.7\n" + b"0" * 64, content_type="application/pdf")
+    if case == "no description":
+        data["description"] = ""
+    page = client.post(reverse("portal:enclosure-add", args=[letter.pk]), data, follow=True).content.decode()
+    assert not letter.enclosures.exists()
+    reason = {"not a pdf": "PDF", "too big": "ไฟล์ใหญ่เกินกำหนด", "no description": "กรุณาระบุรายการสิ่งที่ส่งมาด้วย"}
+    assert reason[case] in page
+    inputs = _enclosure_inputs(page)
+    assert f'value="{data["description"]}"' in inputs["description"] or case == "no description"
+    assert 'value="๓ แผ่น"' in inputs["quantity"]
+    # Kept for the page that shows the refusal only: the next visit starts with an empty form.
+    again = _enclosure_inputs(client.get(reverse("portal:letter-edit", args=[letter.pk])).content.decode())
+    assert "รายชื่อผู้เข้าประชุมทั้งหมด" not in again["description"] and "๓ แผ่น" not in again["quantity"]
