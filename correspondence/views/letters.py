@@ -162,9 +162,21 @@ def _initial_from(letter: Letter) -> dict:
     initial["signer"] = letter.signer_id
     last_round = max((s.round for s in letter.review_steps.all()), default=0)
     initial["reviewers"] = [s.reviewer_id for s in letter.review_steps.all() if s.round == last_round]
-    meeting = c.get("meeting") or {}
-    initial.update(meeting_number=meeting.get("number", ""), meeting_when=meeting.get("when", ""),
-                   meeting_place=meeting.get("place", ""), meeting_present="\n".join(meeting.get("present") or []))
+    initial.update(_meeting_initial(c.get("meeting") or {}))
+    return initial
+
+
+def _meeting_initial(meeting: dict) -> dict:
+    """รายงานการประชุม's fields from the spec's ``meeting`` (names one a line, the date as a date)."""
+    import datetime as dt
+
+    initial = {f"meeting_{key}": meeting.get(key, "") for key in ("number", "place", "opened", "closed", "recorder")}
+    for key in ("present", "absent", "attending"):
+        initial[f"meeting_{key}"] = "\n".join(meeting.get(key) or [])
+    try:
+        initial["meeting_when"] = dt.date.fromisoformat(meeting["when"]) if meeting.get("when") else None
+    except (TypeError, ValueError):
+        initial["meeting_when"] = meeting.get("when")  # as stored; the form says what is wrong with it
     return initial
 
 

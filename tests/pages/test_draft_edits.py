@@ -229,3 +229,54 @@ def test_a_refused_enclosure_keeps_what_was_typed(users, mfa_spec, client, setti
     # Kept for the page that shows the refusal only: the next visit starts with an empty form.
     again = _enclosure_inputs(client.get(reverse("portal:letter-edit", args=[letter.pk])).content.decode())
     assert "รายชื่อผู้เข้าประชุมทั้งหมด" not in again["description"] and "๓ แผ่น" not in again["quantity"]
+
+
+def test_a_minutes_draft_made_on_the_page_carries_and_renders_every_meeting_part(users, client):
+    import subprocess
+
+    from correspondence.services import documents
+
+    drafter = users["mfa.drafter"]
+    client.force_login(drafter)
+    url = reverse("portal:letter-draft", args=["minutes"])
+    page = client.get(url).content.decode()
+    for name in ("meeting_absent", "meeting_attending", "meeting_opened", "meeting_closed", "meeting_recorder"):
+        assert f'name="{name}"' in page
+    external = client.get(reverse("portal:letter-draft", args=["external"])).content.decode()
+    assert "meeting_" not in external  # only the minutes ask for them
+    data = {"title": "รายงานการประชุมคณะทำงานพัฒนาระบบสารบรรณ", "meeting_number": "๑/๒๕๖๙",
+            "meeting_when": "๕ มกราคม ๒๕๖๙", "meeting_place": "ห้องประชุมกองกลาง",
+            "meeting_present": "นายสมชาย รักงาน ประธาน\nนางสาวสมใจ ใจดี เลขานุการ",
+            "meeting_absent": "นายสมศักดิ์ ทำดี (ติดราชการ)", "meeting_attending": "\nนายสมหมาย ช่วยงาน\n",
+            "meeting_opened": "9.30", "meeting_closed": "๑๒.๐๐ น.", "meeting_recorder": "นางสาวสมใจ ใจดี",
+            "body": "ระเบียบวาระที่ ๑ เรื่องที่ประธานแจ้งให้ที่ประชุมทราบ\nมติที่ประชุม รับทราบ",
+            "urgency": "0", "secrecy": "0", "once": re.search(r'name="once" value="([^"]+)"', page).group(1)}
+    closed_first = client.post(url, {**data, "meeting_closed": "๙.๐๐ น."})
+    assert closed_first.status_code == 200 and "เวลาเลิกประชุมต้องหลังเวลาเริ่มประชุม" in closed_first.content.decode()
+    assert client.post(url, data).status_code == 302
+    letter = drafter.drafted_letters.get()
+    assert letter.content["meeting"] == {
+        "number": "๑/๒๕๖๙", "when": "2026-01-05", "place": "ห้องประชุมกองกลาง",
+        "present": ["นายสมชาย รักงาน ประธาน", "นางสาวสมใจ ใจดี เลขานุการ"],
+        "absent": ["นายสมศักดิ์ ทำดี (ติดราชการ)"], "attending": ["นายสมหมาย ช่วยงาน"],
+        "opened": "๙.๓๐ น.", "closed": "๑๒.๐๐ น.", "recorder": "นางสาวสมใจ ใจดี"}
+
+    pdf = documents.preview_pdf(letter.content, letter.issuing_unit)
+    text = " ".join(subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+                    .stdout.decode().split())
+    for part in ("ผู้ไม่มาประชุม", "๑. นายสมศักดิ์ ทำดี (ติดราชการ)", "ผู้เข้าร่วมประชุม", "๑. นายสมหมาย ช่วยงาน",
+                 "เริ่มประชุมเวลา ๙.๓๐ น.", "เลิกประชุมเวลา ๑๒.๐๐ น.", "นางสาวสมใจ ใจดี ผู้จดรายงานการประชุม",
+                 "เมื่อวันที่ ๕ มกราคม ๒๕๖๙"):
+        assert part in text, part
+
+    # The edit page shows them back, and saving it unchanged keeps them.
+    edit_url = reverse("portal:letter-edit", args=[letter.pk])
+    edit = client.get(edit_url).content.decode()
+    absent = re.search(r'<textarea name="meeting_absent"[^>]*>\s*(.*?)</textarea>', edit, re.S).group(1).strip()
+    assert absent == "นายสมศักดิ์ ทำดี (ติดราชการ)" and 'value="๙.๓๐ น."' in edit and 'value="นางสาวสมใจ ใจดี"' in edit
+    version = re.search(r'name="version" value="([^"]*)"', edit).group(1)
+    when = re.search(r'<input[^>]*name="meeting_when"[^>]*value="([^"]*)"', edit).group(1)
+    resaved = {**{k: v for k, v in data.items() if k != "once"}, "version": version, "meeting_when": when}
+    assert client.post(edit_url, resaved).status_code == 302
+    letter.refresh_from_db()
+    assert letter.content["meeting"]["when"] == "2026-01-05" and letter.content["meeting"]["recorder"] == "นางสาวสมใจ ใจดี"
