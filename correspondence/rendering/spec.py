@@ -116,14 +116,36 @@ def _translate(error, kind) -> Problem:
     return Problem(path, f"ไม่ถูกต้อง: {error.message}", error.message)
 
 
+def kind_problem(kind) -> Problem | None:
+    """A missing kind asks for one; a wrong one is named with the kinds there are."""
+    allowed = " | ".join(KIND_TH)
+    if kind is None or kind == "":
+        return Problem("$.kind", f"กรุณาเลือกชนิดหนังสือ (kind) เป็นหนึ่งใน {allowed}",
+                       f"the kind of letter is missing: one of {allowed}")
+    if not isinstance(kind, str) or kind not in KIND_TH:
+        return Problem("$.kind", f"ไม่รู้จักชนิดหนังสือ {kind!r} ต้องเป็นหนึ่งใน {allowed}",
+                       f"unknown kind of letter {kind!r}: one of {allowed}")
+    return None
+
+
+def _follows_from_kind(error) -> bool:
+    """Errors a missing or unknown kind causes: the kind's own, and the top-level "required" ones
+    (without a kind every kind's ``if`` holds, so every kind's elements would be asked for)."""
+    path = list(error.absolute_path)
+    return path[:1] == ["kind"] or (not path and error.validator == "required")
+
+
 def validate_spec(spec) -> list[Problem]:
     """All problems in the spec, in document order; empty when it can be rendered."""
     if not isinstance(spec, dict):
         return [Problem("$", "ข้อมูลหนังสือต้องเป็นชุดข้อมูล JSON (object)", "the spec must be a JSON object")]
     kind = spec.get("kind")
-    problems = []
+    bad_kind = kind_problem(kind)
+    problems = [bad_kind] if bad_kind else []
     for error in _validator().iter_errors(spec):
         for leaf in _leaf_errors(error):
+            if bad_kind and _follows_from_kind(leaf):
+                continue
             problem = _translate(leaf, kind)
             if problem not in problems:
                 problems.append(problem)

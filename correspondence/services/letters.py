@@ -32,7 +32,7 @@ from correspondence.models import (
     ReviewDecision,
     ReviewStep,
 )
-from correspondence.rendering.spec import validate_spec
+from correspondence.rendering.spec import kind_problem, validate_spec
 from correspondence.services import grants, notifications, numbering
 from correspondence.signals import letter_issued
 from eoffice import thai
@@ -147,8 +147,9 @@ def _set_recipients(letter: Letter, recipients) -> list[str]:
 
 def _columns_from_spec(letter: Letter, content: dict) -> None:
     kind = content.get("kind")
-    if kind not in LetterKind.values:
-        raise ValidationError({"kind": f"ไม่รู้จักชนิดหนังสือ {kind!r} ต้องเป็นหนึ่งใน {' | '.join(LetterKind.values)}"})
+    problem = kind_problem(kind)
+    if problem is not None:
+        raise ValidationError({"kind": problem.message_th})
     letter.kind = kind
     subject = content.get("subject") or content.get("title") or ""
     subject = subject.strip() if isinstance(subject, str) else ""  # a wrong type: validate_spec says so

@@ -32,8 +32,20 @@ def test_unknown_kind(users, mfa_spec):
     before = counts()
     r = api(users["mfa.drafter"]).post("/api/v1/letters/", {"content": {**mfa_spec, "kind": "letter"}}, format="json")
     assert r.status_code == 400
-    assert "ไม่รู้จักชนิดหนังสือ" in r.json()["kind"][0]
+    assert r.json()["kind"][0].startswith("ไม่รู้จักชนิดหนังสือ 'letter' ต้องเป็นหนึ่งใน external | memo")
     assert counts() == before
+
+
+@pytest.mark.parametrize("kind", ["missing", None, ""])
+def test_a_missing_kind_asks_for_one(users, mfa_spec, kind):
+    content = {k: v for k, v in mfa_spec.items() if k != "kind"}
+    if kind != "missing":
+        content["kind"] = kind
+    r = api(users["mfa.drafter"]).post("/api/v1/letters/", {"content": content}, format="json")
+    assert r.status_code == 400
+    (message,) = r.json()["kind"]
+    assert message.startswith("กรุณาเลือกชนิดหนังสือ (kind) เป็นหนึ่งใน external | memo") and "None" not in message
+    assert counts() == (0, 0, 0, 0)
 
 
 def test_missing_subject(users, mfa_spec):
