@@ -90,6 +90,14 @@ def test_received_letter_dated_in_the_future(users, units):
     assert counts() == (0, 0, 0, 0)
 
 
+def test_received_letter_dated_before_the_regulation(users, units):
+    r = _scan(api(users["soc.clerk"]), units["สลค."], dated="1900-01-01", pdf=ContentFile(PDF, name="a.pdf"))
+    assert r.status_code == 400
+    (message,) = r.json()["dated"]
+    assert message.startswith("วันที่ ๑ มกราคม ๒๔๔๓ เก่าเกินกว่าจะเป็นวันที่ของหนังสือ ต้องไม่ก่อน ๑ มิถุนายน ๒๕๒๖")
+    assert counts() == (0, 0, 0, 0)
+
+
 def test_an_upload_over_the_limit_is_refused_by_its_size_without_reading_it(users, units, settings):
     settings.EOFFICE_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
     # A sparse file: 200 MB + 1 byte on paper, no memory and next to no disk.
