@@ -24,12 +24,20 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     "statement": ("title", "subject", "edition", "body"),
     "news": ("title", "subject", "edition", "body"),
     "certificate": ("body",),
-    "minutes": ("title", "meeting_number", "meeting_when", "meeting_place", "meeting_present", "body"),
+    "minutes": ("title", "meeting_number", "meeting_when", "meeting_place", "meeting_present", "meeting_absent",
+                "meeting_attending", "meeting_opened", "body", "meeting_closed", "meeting_recorder"),
     "record": ("subject", "body"),
 }
 SENDABLE = {"external", "memo", "stamped"}
 SIGNED_KINDS = {"external", "memo", "order", "regulation", "bylaw", "announcement", "certificate", "record"}
+MEETING_FIELDS = ("meeting_number", "meeting_when", "meeting_place", "meeting_present", "meeting_absent",
+                  "meeting_attending", "meeting_opened", "meeting_closed", "meeting_recorder")
 SPEC_TEXT = ("subject", "salutation", "recipient", "closing", "title", "about", "edition", "stamp_initials")
+
+
+def _lines(text) -> list[str]:
+    """One entry a line (names of those at a meeting), blank lines out."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 class OrderedSelects(forms.SelectMultiple):
@@ -83,12 +91,21 @@ class DraftForm(forms.Form):
     closing = forms.CharField(label=_("คำลงท้าย"), max_length=255, required=False)
     stamp_initials = forms.CharField(label=_("อักษรย่อผู้รับผิดชอบ"), max_length=64, required=False)
     meeting_number = forms.CharField(label=_("ครั้งที่"), max_length=64, required=False)
-    meeting_when = forms.CharField(label=_("เมื่อ"), max_length=255, required=False)
+    meeting_when = ThaiDateField(label=_("เมื่อวันที่"), required=False, widget=ThaiDateInput())
     meeting_place = forms.CharField(label=_("ณ"), max_length=255, required=False)
     meeting_present = forms.CharField(label=_("ผู้มาประชุม (บรรทัดละคน)"), required=False, widget=forms.Textarea(
         attrs={"rows": 3}))
+    meeting_absent = forms.CharField(label=_("ผู้ไม่มาประชุม (บรรทัดละคน)"), required=False, widget=forms.Textarea(
+        attrs={"rows": 2}), help_text="ระบุเหตุในวงเล็บได้ เช่น นายสมศักดิ์ ทำดี (ติดราชการ)")
+    meeting_attending = forms.CharField(label=_("ผู้เข้าร่วมประชุม (บรรทัดละคน)"), required=False,
+                                        widget=forms.Textarea(attrs={"rows": 2}))
+    meeting_opened = forms.CharField(label=_("เริ่มประชุมเวลา"), max_length=32, required=False,
+                                     widget=forms.TextInput(attrs={"placeholder": "๙.๓๐ น."}))
     body = forms.CharField(label=_("ข้อความ (ย่อหน้าละบรรทัด)"), required=False,
                            widget=forms.Textarea(attrs={"rows": 10}))
+    meeting_closed = forms.CharField(label=_("เลิกประชุมเวลา"), max_length=32, required=False,
+                                     widget=forms.TextInput(attrs={"placeholder": "๑๒.๐๐ น."}))
+    meeting_recorder = forms.CharField(label=_("ผู้จดรายงานการประชุม"), max_length=255, required=False)
     urgency = forms.TypedChoiceField(label=_("ชั้นความเร็ว"), choices=Urgency.choices, coerce=int, initial=0)
     secrecy = forms.TypedChoiceField(label=_("ชั้นความลับ"), choices=Secrecy.choices, coerce=int, initial=0)
     references = forms.TypedMultipleChoiceField(label=_("อ้างถึง (หนังสือในทะเบียน)"), coerce=int, required=False)
@@ -127,7 +144,7 @@ class DraftForm(forms.Form):
         self.salutations = list(salutations)
         wanted = set(KIND_FIELDS[kind])
         for name in ("subject", "title", "about", "edition", "salutation", "recipient", "closing", "stamp_initials",
-                     "meeting_number", "meeting_when", "meeting_place", "meeting_present", "body"):
+                     *MEETING_FIELDS, "body"):
             if name not in wanted:
                 del self.fields[name]
         if kind not in SENDABLE:
@@ -168,15 +185,49 @@ class DraftForm(forms.Form):
             spec["deliver_by"] = (dt.datetime.combine(day, time).strftime("%Y-%m-%dT%H:%M") if time
                                   else day.isoformat())
         if self.kind == "minutes":
-            spec["meeting"] = {
-                "number": d.get("meeting_number") or "", "when": d.get("meeting_when") or "",
-                "place": d.get("meeting_place") or "",
-                "present": [line.strip() for line in (d.get("meeting_present") or "").splitlines() if line.strip()],
-            }
+            spec["meeting"] = self.meeting()
         refs = list(reference_texts) + self.free_references()
         if refs:
             spec["references"] = refs
         return spec
+
+    def meeting(self) -> dict:
+        """รายงานการประชุม's ``meeting`` as the API takes it (docs/letter-spec.md): what was filled in."""
+        d = self.cleaned_data
+        meeting = {"number": (d.get("meeting_number") or "").strip(), "place": (d.get("meeting_place") or "").strip()}
+        if d.get("meeting_when"):
+            meeting["when"] = d["meeting_when"].isoformat()
+        for key in ("present", "absent", "attending"):
+            names = _lines(d.get(f"meeting_{key}"))
+            if names or key == "present":
+                meeting[key] = names
+        for key in ("opened", "closed", "recorder"):
+            if d.get(f"meeting_{key}"):
+                meeting[key] = d[f"meeting_{key}"]
+        return meeting
+
+    def _meeting_time(self, name: str) -> str:
+        """A time as the typing guide writes it (``๙.๓๐ น.``), from ``9.30``, ``09:30``, ``๐๙.๓๐ น.``."""
+        text = (self.cleaned_data.get(name) or "").strip()
+        if not text:
+            return ""
+        try:
+            return thai.format_time(thai.parse_time(text))
+        except thai.ThaiFormatError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_meeting_opened(self):
+        return self._meeting_time("meeting_opened")
+
+    def clean_meeting_closed(self):
+        return self._meeting_time("meeting_closed")
+
+    def clean(self):
+        cleaned = super().clean()
+        opened, closed = cleaned.get("meeting_opened"), cleaned.get("meeting_closed")
+        if opened and closed and thai.parse_time(closed) <= thai.parse_time(opened):
+            self.add_error("meeting_closed", "เวลาเลิกประชุมต้องหลังเวลาเริ่มประชุม")
+        return cleaned
 
     def recipient_rows(self) -> list[dict] | None:
         """Recipients for the letter service: agencies, outside addressees, and copies (สำเนาส่ง)."""
@@ -216,7 +267,8 @@ class DraftForm(forms.Form):
 
 
 class EnclosureForm(forms.Form):
-    description = forms.CharField(label=_("รายการสิ่งที่ส่งมาด้วย"), max_length=500)
+    description = forms.CharField(label=_("รายการสิ่งที่ส่งมาด้วย"), max_length=500,
+                                  error_messages={"required": "กรุณาระบุรายการสิ่งที่ส่งมาด้วย"})
     quantity = forms.CharField(label=_("จำนวน"), max_length=64, required=False, initial="๑ ชุด")
     file = forms.FileField(label=_("ไฟล์"), required=False)
 

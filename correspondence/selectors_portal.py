@@ -439,6 +439,15 @@ def letter_page(user, letter: Letter) -> dict:
             "cited_by": cited_by, "history": history}
 
 
+def latest_return(letter: Letter) -> ReviewStep | None:
+    """The reviewer's comment the drafter is to act on: the latest return of a draft (none once it is
+    in review again, or if it was never returned)."""
+    if letter.state != LetterState.DRAFT:
+        return None
+    return (letter.review_steps.filter(decision=ReviewDecision.RETURNED).select_related("reviewer")
+            .order_by("-round", "-pk").first())
+
+
 def reference_choices(user, limit: int = 200, *, verified: bool = True, keep=()):
     """Register lines a drafter may cite (อ้างถึง), active, newest registered first (``permissions.citable_recent``);
     ``verified=False`` (no second factor in this session): unclassified lines of ordinary books only.
@@ -518,6 +527,6 @@ def book_pages(user, book, *, per_page: int = 20, page: int = 1, verified: bool 
 __all__ = [
     "Dashboard", "MINUTE_PHRASES", "QueueFilters", "ROUTING_PHRASES", "assignable_officials", "book_pages",
     "dashboard", "incoming_queue", "item_actions", "item_page", "letter_actions", "letter_page",
-    "my_review_steps", "notifications_for", "recipient_agencies", "reference_choices", "reviewers_for",
+    "latest_return", "my_review_steps", "notifications_for", "recipient_agencies", "reference_choices", "reviewers_for",
     "signers_for", "units_to_route",
 ]

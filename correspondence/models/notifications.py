@@ -20,6 +20,7 @@ class NotificationKind(models.TextChoices):
     OVERDUE_REPORT = "overdue_report", "รายงานหนังสือค้างดำเนินการ"
     DESTRUCTION = "destruction", "บัญชีหนังสือขอทำลาย"
     DELIVERY = "delivery", "การส่งหนังสือ"
+    REVIEW = "review", "การตรวจทานหนังสือ"
     OTHER = "other", "อื่น ๆ"
 
 

@@ -8,6 +8,7 @@ rendering (an opening and closing that do not belong together).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 from typing import NamedTuple
@@ -16,7 +17,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from pathlib import Path
 
-from eoffice.thai import salutation_warning
+from eoffice.thai import BANGKOK, format_date, salutation_warning
 
 BASE_DIR = Path(__file__).resolve().parents[2]  # (not from fonts: validation needs no WeasyPrint)
 SCHEMA_PATH = BASE_DIR / "docs" / "letter-spec.schema.json"
@@ -116,14 +117,36 @@ def _translate(error, kind) -> Problem:
     return Problem(path, f"ไม่ถูกต้อง: {error.message}", error.message)
 
 
+def kind_problem(kind) -> Problem | None:
+    """A missing kind asks for one; a wrong one is named with the kinds there are."""
+    allowed = " | ".join(KIND_TH)
+    if kind is None or kind == "":
+        return Problem("$.kind", f"กรุณาเลือกชนิดหนังสือ (kind) เป็นหนึ่งใน {allowed}",
+                       f"the kind of letter is missing: one of {allowed}")
+    if not isinstance(kind, str) or kind not in KIND_TH:
+        return Problem("$.kind", f"ไม่รู้จักชนิดหนังสือ {kind!r} ต้องเป็นหนึ่งใน {allowed}",
+                       f"unknown kind of letter {kind!r}: one of {allowed}")
+    return None
+
+
+def _follows_from_kind(error) -> bool:
+    """Errors a missing or unknown kind causes: the kind's own, and the top-level "required" ones
+    (without a kind every kind's ``if`` holds, so every kind's elements would be asked for)."""
+    path = list(error.absolute_path)
+    return path[:1] == ["kind"] or (not path and error.validator == "required")
+
+
 def validate_spec(spec) -> list[Problem]:
     """All problems in the spec, in document order; empty when it can be rendered."""
     if not isinstance(spec, dict):
         return [Problem("$", "ข้อมูลหนังสือต้องเป็นชุดข้อมูล JSON (object)", "the spec must be a JSON object")]
     kind = spec.get("kind")
-    problems = []
+    bad_kind = kind_problem(kind)
+    problems = [bad_kind] if bad_kind else []
     for error in _validator().iter_errors(spec):
         for leaf in _leaf_errors(error):
+            if bad_kind and _follows_from_kind(leaf):
+                continue
             problem = _translate(leaf, kind)
             if problem not in problems:
                 problems.append(problem)
@@ -153,6 +176,47 @@ def _deliver_by_problem(value) -> Problem | None:
 # Years written in Buddhist era in an ISO field (2569-12-16) would print as ๓๑๑๒.
 _BE_YEAR_FROM = 2300
 
+# The earliest date a letter can carry: the form it follows is the one of the ระเบียบสำนักนายกรัฐมนตรี
+# ว่าด้วยงานสารบรรณ พ.ศ. ๒๕๒๖, in force from 1 June 2526 (1983). Anything earlier (1900, a year typed
+# wrong) is a mistake, whether it is our letter's date or the date of a letter we receive.
+LETTER_DATE_FLOOR = dt.date(1983, 6, 1)
+# A deadline (ด่วนภายใน) or a meeting date at most this far ahead; a letter's own date never is ahead.
+DATE_AHEAD_LIMIT = dt.timedelta(days=366)
+
+
+def bangkok_today() -> dt.date:
+    return dt.datetime.now(BANGKOK).date()
+
+
+def too_early_th(day: dt.date) -> str:
+    """The Thai refusal of a date before ``LETTER_DATE_FLOOR`` (the spec's and the incoming register's)."""
+    return (f"วันที่ {format_date(day)} เก่าเกินกว่าจะเป็นวันที่ของหนังสือ ต้องไม่ก่อน {format_date(LETTER_DATE_FLOOR)} "
+            "(วันที่ระเบียบงานสารบรรณ พ.ศ. ๒๕๒๖ ใช้บังคับ) กรุณาตรวจสอบปี")
+
+
+def _date_range_problem(path: str, value, *, ahead_ok: bool) -> Problem | None:
+    """A date that parses but cannot be right: before the floor, or ahead of today (a letter's date)
+    or more than a year ahead (a deadline, a meeting)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        day = dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None  # the schema, or _deliver_by_problem, says what is wrong with it
+    if day.year >= _BE_YEAR_FROM:
+        return None  # _be_year_problem says it is a Buddhist-era year
+    if day < LETTER_DATE_FLOOR:
+        return Problem(path, too_early_th(day), f"{day.isoformat()} is before {LETTER_DATE_FLOOR.isoformat()}, "
+                                                "when the correspondence regulation of 1983 came into force")
+    today = bangkok_today()
+    if not ahead_ok and day > today:
+        return Problem(path, f"วันที่ของหนังสือต้องไม่เป็นวันในอนาคต ({format_date(day)})",
+                       f"the letter's date {day.isoformat()} is in the future")
+    if ahead_ok and day > today + DATE_AHEAD_LIMIT:
+        return Problem(path, f"วันที่ {format_date(day)} ไกลเกินไป ต้องไม่เกินหนึ่งปีจากวันนี้ กรุณาตรวจสอบปี",
+                       f"{day.isoformat()} is more than a year ahead")
+    return None
+
 
 def _be_year_problem(path: str, value) -> Problem | None:
     if isinstance(value, str) and len(value) >= 4 and value[:4].isdigit() and int(value[:4]) >= _BE_YEAR_FROM:
@@ -169,7 +233,7 @@ def _cross_field(spec) -> list[Problem]:
     meeting = spec.get("meeting") if isinstance(spec.get("meeting"), dict) else {}
     for path, value in (("$.date", spec.get("date")), ("$.deliver_by", spec.get("deliver_by")),
                         ("$.meeting.when", meeting.get("when"))):
-        if problem := _be_year_problem(path, value):
+        if problem := _be_year_problem(path, value) or _date_range_problem(path, value, ahead_ok=path != "$.date"):
             problems.append(problem)
     if kind == "stamped":
         # หนังสือประทับตรา: no salutation, no closing, no signature (ข้อ ๑๔).

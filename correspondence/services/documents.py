@@ -67,7 +67,7 @@ def preview_pdf(spec: dict, unit: Agency | None = None) -> bytes:
 def enclosure_attach(letter: Letter, *, by, description: str, quantity: str = "", file=None) -> Enclosure:
     """สิ่งที่ส่งมาด้วย with its file, added to a draft by its drafter (the text follows in the spec)."""
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
-    letters._require_draft_owner(letter, by)
+    letters._require_draft_owner(letter, by, "แนบสิ่งที่ส่งมาด้วย")
     description = (description or "").strip()
     if not description:
         raise ValidationError({"description": "กรุณาระบุรายการสิ่งที่ส่งมาด้วย"})
@@ -101,7 +101,7 @@ def _enclosures_to_content(letter: Letter, by) -> None:
 @transaction.atomic
 def enclosure_remove(enclosure: Enclosure, *, by) -> None:
     letter = Letter.objects.select_for_update().get(pk=enclosure.letter_id)
-    letters._require_draft_owner(letter, by)
+    letters._require_draft_owner(letter, by, "ลบสิ่งที่ส่งมาด้วย")
     enclosure.delete()
     _enclosures_to_content(letter, by)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,12 +27,13 @@ from correspondence.models import (
     LetterRecipient,
     LetterReference,
     LetterState,
+    NotificationKind,
     RegisterEntry,
     ReviewDecision,
     ReviewStep,
 )
-from correspondence.rendering.spec import Problem, validate_spec
-from correspondence.services import grants, numbering
+from correspondence.rendering.spec import kind_problem, validate_spec
+from correspondence.services import grants, notifications, numbering
 from correspondence.signals import letter_issued
 from eoffice import thai
 from eoffice.levels import Secrecy, Urgency
@@ -162,10 +163,9 @@ def _set_recipients(letter: Letter, recipients) -> list[str]:
 
 def _columns_from_spec(letter: Letter, content: dict) -> None:
     kind = content.get("kind")
-    if kind not in LetterKind.values:
-        allowed = " | ".join(LetterKind.values)
-        raise _errors([Problem("$.kind", f"ไม่รู้จักชนิดหนังสือ {kind!r} ต้องเป็นหนึ่งใน {allowed}",
-                               f"unknown kind {kind!r}: one of {allowed}")])
+    problem = kind_problem(kind)
+    if problem is not None:
+        raise _errors([problem])
     letter.kind = kind
     subject = content.get("subject") or content.get("title") or ""
     subject = subject.strip() if isinstance(subject, str) else ""  # a wrong type: validate_spec says so
@@ -228,11 +228,37 @@ def ready_to_send():
     return Q(state=LetterState.SIGNED) | Q(state=LetterState.ISSUED) & ~Q(kind__in=_NEEDS_SIGNER)
 
 
+# Why an action is refused in a state: the state the letter is in, said as the official sees it
+# (a second submit hears "already in review", not the rule about drafts).
+_STATE_REASON = {
+    LetterState.DRAFT: "หนังสือนี้ยังเป็นร่าง (ยังไม่ได้ส่งตรวจทาน หรือถูกส่งคืนผู้ร่างแก้ไข)",
+    LetterState.IN_REVIEW: "หนังสือนี้ส่งตรวจทานแล้ว อยู่ระหว่างตรวจทาน",
+    LetterState.APPROVED: "หนังสือนี้ผ่านการตรวจทานแล้ว รอออกเลข",
+    LetterState.ISSUED: "หนังสือนี้ออกเลขแล้ว",
+    LetterState.SIGNED: "หนังสือนี้ลงนามแล้ว",
+    LetterState.SENT: "หนังสือนี้ส่งแล้ว",
+    LetterState.CANCELLED: "หนังสือนี้ยกเลิกแล้ว",
+}
+_NUMBERED = (LetterState.ISSUED, LetterState.SIGNED, LetterState.SENT)
+
+
+def _refused_in_state(letter: Letter, action: str, *, done_in=()) -> ValidationError:
+    """``{"state": "<what the letter is> จึง<action>ไม่ได้"}``; ``done_in``: states in which the action
+    has already been done ("…จึงออกเลขอีกไม่ได้")."""
+    reason = _STATE_REASON.get(letter.state, f"หนังสือนี้อยู่ในสถานะ{letter.get_state_display()}")
+    if letter.state in _NUMBERED and letter.number:
+        reason += f" (ที่ {letter.number})"
+    again = "อีก" if letter.state in done_in else ""
+    return ValidationError({"state": f"{reason} จึง{action}{again}ไม่ได้"})
+
+
 def _require_ready_to_send(letter: Letter) -> None:
     ready = ready_to_send_state(letter.kind)
-    if letter.state != ready:
-        raise ValidationError({"state": "ส่งได้เฉพาะหนังสือที่ลงนามแล้ว" if ready == LetterState.SIGNED
-                               else "ส่งได้เฉพาะหนังสือที่ออกเลขแล้ว"})
+    if letter.state == ready:
+        return
+    if letter.state == LetterState.ISSUED:  # numbered, but its signature is still to come
+        raise ValidationError({"state": "ส่งได้เฉพาะหนังสือที่ลงนามแล้ว"})
+    raise _refused_in_state(letter, "ส่ง", done_in=(LetterState.SENT,))
 
 
 def _fill_defaults(letter: Letter, content: dict) -> dict:
@@ -363,10 +389,11 @@ def _check_series(prefix: str) -> None:
         raise ValidationError({"series_prefix": f"{exc} (ตัวอย่างเลขที่: กต ๐๒๐๓/ต.ก.๕๕ มีชุดเลข ต.ก.)"}) from None
 
 
-def _require_draft_owner(letter: Letter, by) -> None:
+def _require_draft_owner(letter: Letter, by, action: str = "แก้ไข") -> None:
+    """Drafts change only by their drafter; ``action`` names what was refused (แก้ไข, ลบ, ส่งตรวจทาน)."""
     if letter.state != LetterState.DRAFT:
-        raise ValidationError({"state": "แก้ไขได้เฉพาะหนังสือที่อยู่ในสถานะร่าง"})
-    permissions.require(letter.created_by_id == by.pk, "แก้ไขได้เฉพาะผู้ร่างหนังสือ")
+        raise _refused_in_state(letter, action)
+    permissions.require(letter.created_by_id == by.pk, f"{action}ได้เฉพาะผู้ร่างหนังสือ")
 
 
 @transaction.atomic
@@ -398,7 +425,7 @@ def letter_update(letter: Letter, *, by, content: dict | None = None, signer: Of
 @transaction.atomic
 def letter_delete(letter: Letter, *, by) -> None:
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
-    _require_draft_owner(letter, by)
+    _require_draft_owner(letter, by, "ลบ")
     if letter.review_steps.exclude(decision=ReviewDecision.PENDING).exists():
         raise ValidationError({"state": "หนังสือที่ผ่านการตรวจทานแล้วลบไม่ได้ ให้ยกเลิกแทน"})
     letter.delete()
@@ -434,7 +461,7 @@ def _next_round(letter: Letter) -> int:
 def letter_submit(letter: Letter, *, by) -> Letter:
     """ส่งตรวจทาน: draft → in review, to the first reviewer of the chain."""
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
-    _require_draft_owner(letter, by)
+    _require_draft_owner(letter, by, "ส่งตรวจทาน")
     round_ = _next_round(letter)
     if not letter.review_steps.filter(round=round_).exists():
         previous = list(letter.review_steps.filter(round=round_ - 1).order_by("order"))
@@ -453,6 +480,7 @@ def letter_submit(letter: Letter, *, by) -> Letter:
     letter.state = LetterState.IN_REVIEW
     letter._history_user = by
     letter.save(update_fields=["state"])
+    _notify_reviewer(letter)
     return letter
 
 
@@ -468,11 +496,9 @@ def letter_review(letter: Letter, *, by, approve: bool, comment: str = "") -> Re
     """The current reviewer approves (on to the next, or the letter is approved) or returns it with a comment."""
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
     if letter.state != LetterState.IN_REVIEW:
-        raise ValidationError({"state": "หนังสือนี้ไม่ได้อยู่ระหว่างตรวจทาน"})
+        raise _refused_in_state(letter, "ตรวจทาน", done_in=(LetterState.APPROVED, *_NUMBERED))
     step = current_step(letter)
-    official = official_for(by)
-    permissions.require(step is not None and official is not None and step.reviewer_id == official.pk,
-                        "ยังไม่ถึงลำดับการตรวจทานของท่าน")
+    _require_turn(letter, step, official_for(by))
     comment = (comment or "").strip()
     if not approve and not comment:
         raise ValidationError({"comment": "กรุณาระบุความเห็นเมื่อส่งคืนแก้ไข"})
@@ -482,13 +508,49 @@ def letter_review(letter: Letter, *, by, approve: bool, comment: str = "") -> Re
     step.save()
     if not approve:
         letter.state = LetterState.DRAFT
+        _notify(letter.created_by, f"ร่างหนังสือเรื่อง {letter.subject} ถูกส่งคืนแก้ไขโดย "
+                                   f"{step.reviewer.display_name}: {comment}", letter)
     elif current_step(letter) is None:
         letter.state = LetterState.APPROVED
         if letter.secrecy >= Secrecy.CONFIDENTIAL:
             _grant_to_issuing_clerks(letter)
+        _notify(letter.created_by, f"ร่างหนังสือเรื่อง {letter.subject} ผ่านการตรวจทานแล้ว "
+                                   f"(เห็นชอบโดย {step.reviewer.display_name}) รอออกเลข", letter)
+    else:
+        _notify_reviewer(letter)
     letter._history_user = by
     letter.save(update_fields=["state"])
     return step
+
+
+def _notify(user, text: str, letter: Letter) -> None:
+    """A notification about the review, written after the commit: a step that rolls back tells no one."""
+    transaction.on_commit(lambda: notifications.notify(user, NotificationKind.REVIEW, text, obj=letter,
+                                                       urgency=letter.urgency))
+
+
+def _notify_reviewer(letter: Letter) -> None:
+    """The reviewer whose turn it now is (the first on submit, the next after an approval)."""
+    step = current_step(letter)
+    if step is not None:
+        drafter = official_for(letter.created_by)
+        by_whom = f" (ผู้ร่าง {drafter.display_name})" if drafter is not None else ""
+        _notify(step.reviewer.user, f"ร่างหนังสือรอท่านตรวจทาน เรื่อง {letter.subject}{by_whom}", letter)
+
+
+def _require_turn(letter: Letter, step: ReviewStep | None, official: Official | None) -> None:
+    """The acting official is the current reviewer; otherwise say why not: already reviewed (a second
+    click), a later step of the chain, or not in the chain at all."""
+    if step is not None and official is not None and step.reviewer_id == official.pk:
+        return
+    mine = (letter.review_steps.filter(round=step.round, reviewer=official).first()
+            if step is not None and official is not None else None)
+    if mine is None:
+        raise PermissionDenied("ท่านไม่ได้อยู่ในลำดับผู้ตรวจทานของหนังสือนี้")
+    if mine.decision != ReviewDecision.PENDING:
+        raise ValidationError({"state": f"ท่านตรวจทานหนังสือนี้แล้ว ({mine.get_decision_display()}) "
+                                        f"ขณะนี้รอ {step.reviewer.display_name} ตรวจทาน"})
+    raise PermissionDenied(f"ยังไม่ถึงลำดับการตรวจทานของท่าน ขณะนี้รอ {step.reviewer.display_name} ตรวจทานก่อน")
 
 
 def _grant_to_issuing_clerks(letter: Letter) -> None:
@@ -518,7 +580,7 @@ def letter_issue(letter: Letter, *, by, at: dt.datetime | None = None) -> Letter
     If the issued spec does not validate, everything rolls back and the number returns to the book."""
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
     if letter.state != LetterState.APPROVED:
-        raise ValidationError({"state": "ออกเลขได้เฉพาะหนังสือที่อนุมัติแล้ว"})
+        raise _refused_in_state(letter, "ออกเลข", done_in=_NUMBERED)
     permissions.require_clerk(by, letter.issuing_unit)
     at = at or timezone.now()
     kind, prefix = _book_for(letter)
@@ -557,8 +619,10 @@ def letter_sign(letter: Letter, *, by) -> Letter:
     the portal's pages and API sign through ``signatures.services``, which sets the same state with
     the PAdES signature in the PDF."""
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    if not signed_kind(letter.kind):
+        raise ValidationError({"state": f"{letter.get_kind_display()}ไม่มีการลงนาม ส่งได้เมื่อออกเลขแล้ว"})
     if letter.state != LetterState.ISSUED:
-        raise ValidationError({"state": "ลงนามได้เฉพาะหนังสือที่ออกเลขแล้ว"})
+        raise _refused_in_state(letter, "ลงนาม", done_in=(LetterState.SIGNED, LetterState.SENT))
     if not letter.pdf:
         raise ValidationError({"pdf": "ต้องสร้างแฟ้มหนังสือ (PDF) ก่อนลงนาม"})
     official = official_for(by)
@@ -635,11 +699,12 @@ def letter_dispatch_paper(letter: Letter, *, by, note: str = "") -> Letter:
 def letter_cancel(letter: Letter, *, by, reason: str) -> Letter:
     """ยกเลิก: an issued letter keeps its register line, voided with the reason; the number is never reused."""
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    if letter.state in (LetterState.SENT, LetterState.CANCELLED):
+        # The state first: a reason typed or not, a sent or cancelled letter cannot be cancelled.
+        raise _refused_in_state(letter, "ยกเลิก", done_in=(LetterState.CANCELLED,))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "กรุณาระบุเหตุที่ยกเลิก"})
-    if letter.state in (LetterState.SENT, LetterState.CANCELLED):
-        raise ValidationError({"state": "หนังสือที่ส่งแล้วหรือยกเลิกแล้วยกเลิกไม่ได้"})
     if letter.state in (LetterState.ISSUED, LetterState.SIGNED):
         permissions.require_clerk(by, letter.issuing_unit)
         for entry in letter.register_entries.exclude(status=EntryStatus.VOID):

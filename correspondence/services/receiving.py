@@ -29,6 +29,7 @@ from correspondence.models import (
     RecipientState,
     Routing,
 )
+from correspondence.rendering.spec import LETTER_DATE_FLOOR, too_early_th
 from correspondence.services import grants, numbering, reminders, uploads
 from correspondence.services.letters import TOP_SECRET_REFUSAL, _grant_to_registrars, _number_key
 from correspondence.signals import item_registered, item_rejected
@@ -176,6 +177,8 @@ def incoming_receive(*, unit: Agency, by, channel: str, subject: str, sender_tex
         errors["sender_text"] = "กรุณาระบุผู้ส่ง"
     if dated and dated > _today():
         errors["dated"] = "วันที่ของหนังสือต้องไม่เป็นวันในอนาคต"
+    elif dated and dated < LETTER_DATE_FLOOR:
+        errors["dated"] = too_early_th(dated)
     if secrecy not in Secrecy.values:
         errors["secrecy"] = "ชั้นความลับไม่ถูกต้อง"
     if urgency not in Urgency.values:

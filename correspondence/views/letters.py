@@ -162,9 +162,21 @@ def _initial_from(letter: Letter) -> dict:
     initial["signer"] = letter.signer_id
     last_round = max((s.round for s in letter.review_steps.all()), default=0)
     initial["reviewers"] = [s.reviewer_id for s in letter.review_steps.all() if s.round == last_round]
-    meeting = c.get("meeting") or {}
-    initial.update(meeting_number=meeting.get("number", ""), meeting_when=meeting.get("when", ""),
-                   meeting_place=meeting.get("place", ""), meeting_present="\n".join(meeting.get("present") or []))
+    initial.update(_meeting_initial(c.get("meeting") or {}))
+    return initial
+
+
+def _meeting_initial(meeting: dict) -> dict:
+    """รายงานการประชุม's fields from the spec's ``meeting`` (names one a line, the date as a date)."""
+    import datetime as dt
+
+    initial = {f"meeting_{key}": meeting.get(key, "") for key in ("number", "place", "opened", "closed", "recorder")}
+    for key in ("present", "absent", "attending"):
+        initial[f"meeting_{key}"] = "\n".join(meeting.get(key) or [])
+    try:
+        initial["meeting_when"] = dt.date.fromisoformat(meeting["when"]) if meeting.get("when") else None
+    except (TypeError, ValueError):
+        initial["meeting_when"] = meeting.get("when")  # as stored; the form says what is wrong with it
     return initial
 
 
@@ -217,6 +229,8 @@ def letter_edit(request, pk):
     context = _draft_context(form, letter)
     context["enclosures"] = list(letter.enclosures.all())
     context["version"] = version
+    context["returned"] = selectors_portal.latest_return(letter)
+    context["enclosure_form"] = _enclosure_form(request, letter)
     return render(request, "correspondence/draft.html", context)
 
 
@@ -293,11 +307,31 @@ def enclosure_add(request, pk):
                                        quantity=d.get("quantity") or "", file=d.get("file"))
         except ValidationError as exc:
             errors_to_messages(request, exc)
+            _enclosure_typed_keep(request, letter)
         else:
             messages.success(request, "แนบสิ่งที่ส่งมาด้วยแล้ว")
     else:
-        messages.error(request, "กรุณาระบุรายการสิ่งที่ส่งมาด้วย")
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, text)
+        _enclosure_typed_keep(request, letter)
     return redirect("portal:letter-edit", pk=letter.pk)
+
+
+# A refused enclosure (not a PDF, too big, …) goes back to the edit page with what was typed, kept in
+# the session for that one page view (not in the URL: a classified draft's text stays out of logs).
+def _enclosure_typed_key(letter) -> str:
+    return f"enclosure-typed:{letter.pk}"
+
+
+def _enclosure_typed_keep(request, letter) -> None:
+    request.session[_enclosure_typed_key(letter)] = {
+        "description": request.POST.get("description", "")[:500], "quantity": request.POST.get("quantity", "")[:64]}
+
+
+def _enclosure_form(request, letter) -> EnclosureForm:
+    typed = request.session.pop(_enclosure_typed_key(letter), None)
+    return EnclosureForm(initial=typed) if typed else EnclosureForm()
 
 
 @require_POST

@@ -32,8 +32,20 @@ def test_unknown_kind(users, mfa_spec):
     before = counts()
     r = api(users["mfa.drafter"]).post("/api/v1/letters/", {"content": {**mfa_spec, "kind": "letter"}}, format="json")
     assert r.status_code == 400
-    assert "ไม่รู้จักชนิดหนังสือ" in r.json()["content"]["kind"][0]
+    assert r.json()["content"]["kind"][0].startswith("ไม่รู้จักชนิดหนังสือ 'letter' ต้องเป็นหนึ่งใน external | memo")
     assert counts() == before
+
+
+@pytest.mark.parametrize("kind", ["missing", None, ""])
+def test_a_missing_kind_asks_for_one(users, mfa_spec, kind):
+    content = {k: v for k, v in mfa_spec.items() if k != "kind"}
+    if kind != "missing":
+        content["kind"] = kind
+    r = api(users["mfa.drafter"]).post("/api/v1/letters/", {"content": content}, format="json")
+    assert r.status_code == 400
+    (message,) = r.json()["content"]["kind"]
+    assert message.startswith("กรุณาเลือกชนิดหนังสือ (kind) เป็นหนึ่งใน external | memo") and "None" not in message
+    assert counts() == (0, 0, 0, 0)
 
 
 def test_missing_subject(users, mfa_spec):
@@ -89,6 +101,14 @@ def test_received_letter_dated_in_the_future(users, units):
     r = _scan(api(users["soc.clerk"]), units["สลค."], dated=tomorrow.isoformat(), pdf=ContentFile(PDF, name="a.pdf"))
     assert r.status_code == 400
     assert r.json()["dated"] == ["วันที่ของหนังสือต้องไม่เป็นวันในอนาคต"]
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_received_letter_dated_before_the_regulation(users, units):
+    r = _scan(api(users["soc.clerk"]), units["สลค."], dated="1900-01-01", pdf=ContentFile(PDF, name="a.pdf"))
+    assert r.status_code == 400
+    (message,) = r.json()["dated"]
+    assert message.startswith("วันที่ ๑ มกราคม ๒๔๔๓ เก่าเกินกว่าจะเป็นวันที่ของหนังสือ ต้องไม่ก่อน ๑ มิถุนายน ๒๕๒๖")
     assert counts() == (0, 0, 0, 0)
 
 

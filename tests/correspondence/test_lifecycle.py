@@ -359,3 +359,46 @@ def test_a_draft_citing_a_classified_line_opens_for_editing_only_after_the_secon
     second_factor(client, registrar)
     page = client.get(url)
     assert page.status_code == 200 and f'value="{line.pk}"' in page.content.decode()
+
+
+def test_the_review_chain_tells_each_reviewer_and_the_drafter(users, mfa_spec, django_capture_on_commit_callbacks):
+    from agencies.models import Role, RoleAssignment
+    from correspondence.models import Notification, NotificationKind
+
+    u = users
+    drafter, first, second = u["mfa.drafter"], u["mfa.reviewer"], u["soc.exec"]
+    RoleAssignment.objects.create(official=second.official, role=Role.REVIEWER, unit=second.official.unit)
+    letter = letters.letter_create(by=drafter, content=mfa_spec, signer=u["mfa.signer"].official,
+                                   reviewers=[first.official, second.official])
+
+    def told(user):
+        return list(Notification.objects.filter(user=user, kind=NotificationKind.REVIEW, object_id=letter.pk)
+                    .order_by("pk").values_list("text", flat=True))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        letters.letter_submit(letter, by=drafter)
+    assert len(told(first)) == 1 and told(first)[0].startswith("ร่างหนังสือรอท่านตรวจทาน เรื่อง การดำเนินงาน")
+    assert told(second) == [] and told(drafter) == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        letters.letter_review(letter, by=first, approve=True)
+    assert len(told(second)) == 1 and told(drafter) == []  # the next in the chain, not the drafter yet
+
+    # A refused return (no comment) rolls back and tells no one.
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        letters.letter_review(letter, by=second, approve=False, comment="")
+    assert told(drafter) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        letters.letter_review(letter, by=second, approve=False, comment="แก้ย่อหน้าที่สอง")
+    (returned,) = told(drafter)
+    assert "ส่งคืนแก้ไขโดย นายประสิทธิ์ สั่งการ: แก้ย่อหน้าที่สอง" in returned
+
+    # Resubmitted: the same chain again, from its first reviewer.
+    with django_capture_on_commit_callbacks(execute=True):
+        letters.letter_submit(letter, by=drafter)
+        letters.letter_review(letter, by=first, approve=True)
+        letters.letter_review(letter, by=second, approve=True)
+    assert len(told(first)) == 2 and len(told(second)) == 2
+    assert told(drafter)[-1].endswith("ผ่านการตรวจทานแล้ว (เห็นชอบโดย นายประสิทธิ์ สั่งการ) รอออกเลข")
+    letter.refresh_from_db()
+    assert letter.state == LetterState.APPROVED

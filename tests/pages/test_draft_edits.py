@@ -170,3 +170,113 @@ def test_the_opening_offers_every_closing_that_goes_with_it(users, client):
     table = json.loads(html.unescape(re.search(r'data-closings="([^"]+)"', page).group(1)))
     for rule in SalutationRule.objects.all():
         assert rule.closing in table[rule.opening]
+
+
+def test_the_edit_page_shows_the_latest_return_comment(users, mfa_spec, client):
+    import datetime as dt
+
+    from correspondence.models import ReviewStep
+    from eoffice import thai
+
+    u = users
+    letter = letters.letter_create(by=u["mfa.drafter"], content=mfa_spec, signer=u["mfa.signer"].official,
+                                   reviewers=[u["mfa.reviewer"].official])
+    url = reverse("portal:letter-edit", args=[letter.pk])
+    client.force_login(u["mfa.drafter"])
+    assert 'id="return-comment"' not in client.get(url).content.decode()  # never returned: nothing to show
+
+    letters.letter_submit(letter, by=u["mfa.drafter"])
+    letters.letter_review(letter, by=u["mfa.reviewer"], approve=False, comment="แก้คำลงท้าย")
+    letters.letter_submit(letter, by=u["mfa.drafter"])
+    letters.letter_review(letter, by=u["mfa.reviewer"], approve=False, comment="เพิ่มสิ่งที่ส่งมาด้วย")
+    when = dt.datetime(2026, 3, 9, 14, 5, tzinfo=thai.BANGKOK)
+    ReviewStep.objects.filter(letter=letter, round=2).update(decided_at=when)
+
+    page = client.get(url).content.decode()
+    panel = re.search(r'<section[^>]*id="return-comment".*?</section>', page, re.S).group(0)
+    assert "เพิ่มสิ่งที่ส่งมาด้วย" in panel and "แก้คำลงท้าย" not in panel  # the latest round's comment
+    assert "นายสมชาย ตรวจทาน" in panel and "๙ มี.ค. ๒๕๖๙ ๑๔.๐๕ น." in panel
+
+    letters.letter_submit(letter, by=u["mfa.drafter"])  # in review again: the page is the letter's, no edit form
+    assert 'id="return-comment"' not in client.get(url, follow=True).content.decode()
+
+
+def _enclosure_inputs(page: str) -> dict:
+    form = re.search(r'<form[^>]*id="enclosure-form".*?</form>', page, re.S).group(0)
+    return {name: (re.search(rf'<input[^>]*name="{name}"[^>]*>', form).group(0)) for name in ("description", "quantity")}
+
+
+@pytest.mark.parametrize("case", ["not a pdf", "too big", "no description"])
+def test_a_refused_enclosure_keeps_what_was_typed(users, mfa_spec, client, settings, case):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    letter = letters.letter_create(by=users["mfa.drafter"], content=mfa_spec, signer=users["mfa.signer"].official)
+    client.force_login(users["mfa.drafter"])
+    data = {"description": "รายชื่อผู้เข้าประชุมทั้งหมด", "quantity": "๓ แผ่น",
+            "file": SimpleUploadedFile("list.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")}
+    if case == "too big":
+        settings.EOFFICE_MAX_UPLOAD_BYTES = 8
+        data["file"] = SimpleUploadedFile("list.pdf", b"%PDF-1.7\n" + b"0" * 64, content_type="application/pdf")
+    if case == "no description":
+        data["description"] = ""
+    page = client.post(reverse("portal:enclosure-add", args=[letter.pk]), data, follow=True).content.decode()
+    assert not letter.enclosures.exists()
+    reason = {"not a pdf": "PDF", "too big": "ไฟล์ใหญ่เกินกำหนด", "no description": "กรุณาระบุรายการสิ่งที่ส่งมาด้วย"}
+    assert reason[case] in page
+    inputs = _enclosure_inputs(page)
+    assert f'value="{data["description"]}"' in inputs["description"] or case == "no description"
+    assert 'value="๓ แผ่น"' in inputs["quantity"]
+    # Kept for the page that shows the refusal only: the next visit starts with an empty form.
+    again = _enclosure_inputs(client.get(reverse("portal:letter-edit", args=[letter.pk])).content.decode())
+    assert "รายชื่อผู้เข้าประชุมทั้งหมด" not in again["description"] and "๓ แผ่น" not in again["quantity"]
+
+
+def test_a_minutes_draft_made_on_the_page_carries_and_renders_every_meeting_part(users, client):
+    import subprocess
+
+    from correspondence.services import documents
+
+    drafter = users["mfa.drafter"]
+    client.force_login(drafter)
+    url = reverse("portal:letter-draft", args=["minutes"])
+    page = client.get(url).content.decode()
+    for name in ("meeting_absent", "meeting_attending", "meeting_opened", "meeting_closed", "meeting_recorder"):
+        assert f'name="{name}"' in page
+    external = client.get(reverse("portal:letter-draft", args=["external"])).content.decode()
+    assert "meeting_" not in external  # only the minutes ask for them
+    data = {"title": "รายงานการประชุมคณะทำงานพัฒนาระบบสารบรรณ", "meeting_number": "๑/๒๕๖๙",
+            "meeting_when": "๕ มกราคม ๒๕๖๙", "meeting_place": "ห้องประชุมกองกลาง",
+            "meeting_present": "นายสมชาย รักงาน ประธาน\nนางสาวสมใจ ใจดี เลขานุการ",
+            "meeting_absent": "นายสมศักดิ์ ทำดี (ติดราชการ)", "meeting_attending": "\nนายสมหมาย ช่วยงาน\n",
+            "meeting_opened": "9.30", "meeting_closed": "๑๒.๐๐ น.", "meeting_recorder": "นางสาวสมใจ ใจดี",
+            "body": "ระเบียบวาระที่ ๑ เรื่องที่ประธานแจ้งให้ที่ประชุมทราบ\nมติที่ประชุม รับทราบ",
+            "urgency": "0", "secrecy": "0", "once": re.search(r'name="once" value="([^"]+)"', page).group(1)}
+    closed_first = client.post(url, {**data, "meeting_closed": "๙.๐๐ น."})
+    assert closed_first.status_code == 200 and "เวลาเลิกประชุมต้องหลังเวลาเริ่มประชุม" in closed_first.content.decode()
+    assert client.post(url, data).status_code == 302
+    letter = drafter.drafted_letters.get()
+    assert letter.content["meeting"] == {
+        "number": "๑/๒๕๖๙", "when": "2026-01-05", "place": "ห้องประชุมกองกลาง",
+        "present": ["นายสมชาย รักงาน ประธาน", "นางสาวสมใจ ใจดี เลขานุการ"],
+        "absent": ["นายสมศักดิ์ ทำดี (ติดราชการ)"], "attending": ["นายสมหมาย ช่วยงาน"],
+        "opened": "๙.๓๐ น.", "closed": "๑๒.๐๐ น.", "recorder": "นางสาวสมใจ ใจดี"}
+
+    pdf = documents.preview_pdf(letter.content, letter.issuing_unit)
+    text = " ".join(subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+                    .stdout.decode().split())
+    for part in ("ผู้ไม่มาประชุม", "๑. นายสมศักดิ์ ทำดี (ติดราชการ)", "ผู้เข้าร่วมประชุม", "๑. นายสมหมาย ช่วยงาน",
+                 "เริ่มประชุมเวลา ๙.๓๐ น.", "เลิกประชุมเวลา ๑๒.๐๐ น.", "นางสาวสมใจ ใจดี ผู้จดรายงานการประชุม",
+                 "เมื่อวันที่ ๕ มกราคม ๒๕๖๙"):
+        assert part in text, part
+
+    # The edit page shows them back, and saving it unchanged keeps them.
+    edit_url = reverse("portal:letter-edit", args=[letter.pk])
+    edit = client.get(edit_url).content.decode()
+    absent = re.search(r'<textarea name="meeting_absent"[^>]*>\s*(.*?)</textarea>', edit, re.S).group(1).strip()
+    assert absent == "นายสมศักดิ์ ทำดี (ติดราชการ)" and 'value="๙.๓๐ น."' in edit and 'value="นางสาวสมใจ ใจดี"' in edit
+    version = re.search(r'name="version" value="([^"]*)"', edit).group(1)
+    when = re.search(r'<input[^>]*name="meeting_when"[^>]*value="([^"]*)"', edit).group(1)
+    resaved = {**{k: v for k, v in data.items() if k != "once"}, "version": version, "meeting_when": when}
+    assert client.post(edit_url, resaved).status_code == 302
+    letter.refresh_from_db()
+    assert letter.content["meeting"]["when"] == "2026-01-05" and letter.content["meeting"]["recorder"] == "นางสาวสมใจ ใจดี"

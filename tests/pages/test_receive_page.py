@@ -53,6 +53,7 @@ def test_receiving_and_registering_a_scan(users, units, client):
     ({"pdf": SimpleUploadedFile("x.pdf", b"not a pdf at all", content_type="application/pdf")}, "PDF"),
     ({"subject": ""}, "กรุณาระบุเรื่อง"),
     ({"dated": "1/1/2600"}, "อนาคต"),
+    ({"dated": "1/1/1900"}, "เก่าเกินกว่าจะเป็นวันที่ของหนังสือ"),
 ])
 def test_bad_input_is_refused_in_thai_and_keeps_everything(users, units, client, change, message):
     client.force_login(users["soc.clerk"])

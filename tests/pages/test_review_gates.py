@@ -103,3 +103,34 @@ def test_the_assignee_is_notified_when_the_minute_is_written(users, units, djang
         receiving.minute_write(item, by=users["soc.exec"], action="มอบ ดำเนินการ", assignee=clerk.official)
     note = Notification.objects.get(user=clerk, object_id=item.pk)
     assert note.text.startswith("ท่านได้รับมอบหมาย: มอบ ดำเนินการ")
+
+
+def test_the_letter_page_counts_and_numbers_in_thai_digits(users, units, mfa_spec, client):
+    import re
+
+    from django.utils import timezone
+
+    from correspondence.services import documents
+    from signatures.models import LetterSignature
+
+    u = users
+    letter = letters.letter_create(by=u["mfa.drafter"], content=mfa_spec, signer=u["mfa.signer"].official,
+                                   reviewers=[u["mfa.reviewer"].official], recipients=[{"agency": units["สลค."].pk}])
+    letters.letter_submit(letter, by=u["mfa.drafter"])
+    letters.letter_review(letter, by=u["mfa.reviewer"], approve=True)
+    letter = documents.letter_pdf_render(letters.letter_issue(letter, by=u["mfa.clerk"]), by=u["mfa.clerk"])
+    letters.letter_sign(letter, by=u["mfa.signer"])
+    for order in (1, 2):  # the signer's, then a further approval signature
+        LetterSignature.objects.create(
+            letter=letter, order=order, official=u["mfa.signer"].official, field_name=f"Signature{order}",
+            level="B-LT", signer_common_name="Don", certificate_serial="1234567890", certificate_sha256="a" * 64,
+            pdf_sha256="b" * 64, signed_at=timezone.now())
+    letters.letter_send(letter, by=u["mfa.clerk"])
+    client.force_login(u["mfa.clerk"])
+    page = client.get(reverse("portal:letter", args=[letter.pk])).content.decode()
+    signatures = re.search(r'<ol id="signatures".*?</ol>', page, re.S).group(0)
+    assert '<span class="n">๑.</span> นายดอน' in signatures and '<span class="n">๒.</span>' in signatures
+    assert '<span class="n">๑.</span> รอบ ๑' in page
+    # What an official reads (the text, not attributes, scripts or styles) has no Arabic digit.
+    text = re.sub(r"<(script|style)\b.*?</\1>|<[^>]+>", " ", page, flags=re.S)
+    assert re.findall(r".{0,20}[0-9].{0,20}", text) == []

@@ -52,6 +52,22 @@ def test_invalid_spec_thai_messages(tmp_path):
     assert "$.subject: หนังสือภายนอก ต้องมีเรื่อง" in lines
 
 
+def test_a_missing_kind_is_one_line_asking_for_it_and_a_wrong_one_is_named(tmp_path):
+    spec = json.loads((FIXTURES / "mfa-2563.json").read_text(encoding="utf-8"))
+    spec.pop("kind")
+    result = run("-", "-o", str(tmp_path / "x.pdf"), "--lang", "th", stdin=json.dumps(spec).encode())
+    assert result.returncode == 2
+    # Not every kind's elements (without a kind each kind's rule applies): only the kind is asked for.
+    assert result.stderr.decode().strip().splitlines() == [
+        "$.kind: กรุณาเลือกชนิดหนังสือ (kind) เป็นหนึ่งใน external | memo | stamped | order | regulation | bylaw | "
+        "announcement | statement | news | certificate | minutes | record"]
+    spec["kind"] = "letter"
+    result = run("-", "-o", str(tmp_path / "x.pdf"), "--lang", "en", stdin=json.dumps(spec).encode())
+    assert result.returncode == 2
+    (line,) = result.stderr.decode().strip().splitlines()
+    assert line.startswith("$.kind: unknown kind of letter 'letter': one of external | memo")
+
+
 def test_broken_json(tmp_path):
     result = run("-", "-o", str(tmp_path / "x.pdf"), "--lang", "en", stdin=b"{\"kind\": ")
     assert result.returncode != 0

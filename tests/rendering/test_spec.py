@@ -95,3 +95,44 @@ def test_docs_describe_the_schema():
     for key in schema()["properties"]:
         assert f"`{key}`" in doc, key
     json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def _in_days(days: int) -> str:
+    import datetime as dt
+
+    from correspondence.rendering.spec import bangkok_today
+
+    return (bangkok_today() + dt.timedelta(days=days)).isoformat()
+
+
+@pytest.mark.parametrize("path,value,expected", [
+    ("date", "1900-01-01", "เก่าเกินกว่าจะเป็นวันที่ของหนังสือ ต้องไม่ก่อน ๑ มิถุนายน ๒๕๒๖"),
+    ("date", "1983-05-31", "เก่าเกินกว่าจะเป็นวันที่ของหนังสือ"),
+    ("date", "2100-01-01", "ต้องไม่เป็นวันในอนาคต"),
+    ("date", "2500-01-01", "ปี 2500 เป็นปี พ.ศ."),  # 2300 and later: a Buddhist-era year typed as CE
+    ("date", "tomorrow", "ต้องไม่เป็นวันในอนาคต"),
+    ("deliver_by", "1900-01-01T10:00", "เก่าเกินกว่าจะเป็นวันที่ของหนังสือ"),
+    ("deliver_by", "2100-01-01", "ไกลเกินไป ต้องไม่เกินหนึ่งปีจากวันนี้"),
+    ("meeting.when", "1975-03-01", "เก่าเกินกว่าจะเป็นวันที่ของหนังสือ"),
+])
+def test_implausible_dates_are_refused_with_the_reason(path, value, expected):
+    spec = load("kinds")["minutes"] if path.startswith("meeting") else load("mfa-2563")
+    value = _in_days(1) if value == "tomorrow" else value
+    if path == "meeting.when":
+        spec["meeting"]["when"] = value
+    else:
+        spec[path] = value
+    (problem,) = validate_spec(spec)
+    assert problem.path == f"$.{path}" and expected in problem.message_th
+
+
+@pytest.mark.parametrize("path,value", [("date", "1983-06-01"), ("date", "today"), ("deliver_by", "in 300 days"),
+                                        ("meeting.when", "in 30 days")])
+def test_plausible_dates_pass(path, value):
+    spec = load("kinds")["minutes"] if path.startswith("meeting") else load("mfa-2563")
+    value = {"today": _in_days(0), "in 300 days": _in_days(300), "in 30 days": _in_days(30)}.get(value, value)
+    if path == "meeting.when":
+        spec["meeting"]["when"] = value
+    else:
+        spec[path] = value
+    assert validate_spec(spec) == []
