@@ -39,6 +39,25 @@ def workday_end() -> dt.time:
     return dt.time(hour, minute)
 
 
+def workday_start() -> dt.time:
+    hour, minute = (int(part) for part in settings.EOFFICE_WORKDAY_START.split(":"))
+    return dt.time(hour, minute)
+
+
+def within_working_time(at: dt.datetime, holidays: set[dt.date]) -> dt.datetime:
+    """``at``, or if it falls outside working hours (early morning, evening, a day off), the end of the last
+    working day before it: a reminder ahead of a deadline must reach someone at their desk."""
+    local = at.astimezone(BANGKOK)
+    day = local.date()
+    if is_working_day(day, holidays) and workday_start() <= local.time() <= workday_end():
+        return at
+    if not (is_working_day(day, holidays) and local.time() > workday_end()):
+        day -= dt.timedelta(days=1)
+        while not is_working_day(day, holidays):
+            day -= dt.timedelta(days=1)
+    return dt.datetime.combine(day, workday_end(), tzinfo=BANGKOK)
+
+
 def holidays_for(agency: Agency | None, start: dt.date, end: dt.date) -> set[dt.date]:
     """National holidays plus those of the agency and every agency above it, between two days."""
     scope = Q(agency__isnull=True)
@@ -92,10 +111,11 @@ def reminder_times(agency: Agency, urgency: int, received_at: dt.datetime,
     """
     policy = policy_for(agency, urgency)
     start = received_at.astimezone(BANGKOK).date()
-    holidays = holidays_for(agency, start, start + dt.timedelta(days=60))
+    holidays = holidays_for(agency, start - dt.timedelta(days=30), start + dt.timedelta(days=60))
     remind = due_at(received_at, policy.remind_rule, policy.remind_value, holidays)
     escalate = due_at(received_at, policy.escalate_rule, policy.escalate_value, holidays)
     if deliver_by is not None:
-        remind = min(remind, deliver_by - dt.timedelta(minutes=policy.before_deadline_minutes))
+        before = within_working_time(deliver_by - dt.timedelta(minutes=policy.before_deadline_minutes), holidays)
+        remind = min(remind, before)
         escalate = min(escalate, deliver_by)
     return max(remind, received_at), max(escalate, received_at)

@@ -110,6 +110,13 @@ class Agency(models.Model):
                 self.unit_number = thai.normalize_unit_number(self.unit_number)
             except thai.ThaiFormatError as exc:
                 errors["unit_number"] = str(exc)
+        if self.postcode:
+            # Kept in Arabic digits (data); printed in the letter's digits. Five digits, Thai or Arabic typed.
+            code = thai.to_arabic_digits(self.postcode.strip())
+            if not (len(code) == 5 and code.isascii() and code.isdigit()):
+                errors["postcode"] = "รหัสไปรษณีย์ต้องเป็นตัวเลข ๕ หลัก"
+            else:
+                self.postcode = code
         if self.level in TOP_LEVELS and self.parent_id:
             errors["parent"] = "ส่วนราชการระดับกระทรวงหรือจังหวัดต้องไม่มีสังกัด"
         if self.level not in TOP_LEVELS and not self.parent_id:

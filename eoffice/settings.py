@@ -330,6 +330,7 @@ EOFFICE_KEY_ENCRYPTION_KEY = env.str("EOFFICE_KEY_ENCRYPTION_KEY", default="") o
 # Demo officials may be loaded only where this is set (make run sets it; production never does).
 EOFFICE_DEMO_DATA = env.bool("EOFFICE_DEMO_DATA", default=False)
 # End of the working day (Bangkok time), for "same working day" reminders.
+EOFFICE_WORKDAY_START = env.str("EOFFICE_WORKDAY_START", default="08:30")
 EOFFICE_WORKDAY_END = env.str("EOFFICE_WORKDAY_END", default="16:30")
 # The portal's address as officials reach it, for links in e-mailed notifications (empty: paths only).
 EOFFICE_PORTAL_URL = env.str("EOFFICE_PORTAL_URL", default="")

@@ -77,3 +77,15 @@ def test_a_role_twice_or_in_another_ministry_is_refused(users, units):
         elsewhere.full_clean()
     assert "กระทรวงการต่างประเทศ" in refused.value.message_dict["unit"][0]
     RoleAssignment(official=clerk, role=Role.REVIEWER).full_clean()
+
+
+def test_a_postcode_is_five_digits_typed_in_thai_or_arabic(units):
+    agency = units["สลค."]
+    for wrong in ("๑๐๓๐", "1030O", "abcde"):
+        agency.postcode = wrong
+        with pytest.raises(ValidationError) as refused:
+            agency.full_clean()
+        assert refused.value.message_dict["postcode"] == ["รหัสไปรษณีย์ต้องเป็นตัวเลข ๕ หลัก"]
+    agency.postcode = "๑๐๓๐๐"
+    agency.full_clean()
+    assert agency.postcode == "10300"

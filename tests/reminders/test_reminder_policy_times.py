@@ -49,3 +49,15 @@ def test_the_agency_policy_overrides_the_default(units, received):
     item = received(at=at)
     (row,) = Reminder.objects.filter(item=item, kind=ReminderKind.REMIND)
     assert row.due_at == at + dt.timedelta(minutes=15)
+
+
+def test_the_reminder_before_a_deadline_comes_in_working_hours(received):
+    """A deadline on Monday 09:00: two hours before it is 07:00 on Monday, before anyone is at their desk;
+    the reminder comes on Friday at the end of the working day instead."""
+    item = received(urgency=Urgency.URGENT, at=bkk(2026, 12, 18, 15, 0), deliver_by=bkk(2026, 12, 21, 9, 0))
+    (row,) = Reminder.objects.filter(item=item, kind=ReminderKind.REMIND)
+    assert row.due_at == bkk(2026, 12, 18, 16, 30)
+    # Within working hours it stays where the policy puts it.
+    item = received(urgency=Urgency.URGENT, at=bkk(2026, 12, 21, 9, 0), deliver_by=bkk(2026, 12, 21, 15, 0))
+    (row,) = Reminder.objects.filter(item=item, kind=ReminderKind.REMIND)
+    assert row.due_at == bkk(2026, 12, 21, 13, 0)
