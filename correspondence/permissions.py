@@ -264,12 +264,16 @@ def citable_recent(user, qs: QuerySet, limit: int) -> list:
     return sorted(own + linked, key=lambda e: e.pk, reverse=True)[:limit]
 
 
+PER_UNIT_BRANCHES = 64
+
+
 def _newest_per_unit(qs: QuerySet, units, window: int):
     """(pk, parent_id) of the newest ``window`` rows of ``qs`` over ``units``. On PostgreSQL one LIMIT per
     unit read from the (unit, -id) index and merged: the single query's backward walk over every item
     meets a small unit's items only after reading all the newer items of other units."""
     units = sorted(units)
-    if len(units) > 1 and connection.features.supports_slicing_ordering_in_compound:
+    # Up to a ministry's worth of units; beyond that one query (the branches would cost more than they save).
+    if 1 < len(units) <= PER_UNIT_BRANCHES and connection.features.supports_slicing_ordering_in_compound:
         parts = [qs.filter(unit_id=u).order_by("-pk").values_list("pk", "parent_id")[:window] for u in units]
         return parts[0].union(*parts[1:], all=True).order_by("-pk")[:window]
     return qs.filter(unit__in=units).order_by("-pk").values_list("pk", "parent_id")[:window]

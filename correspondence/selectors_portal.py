@@ -310,7 +310,7 @@ def item_timeline(item: IncomingItem) -> list[dict]:
     return sorted(events, key=lambda e: e["at"])
 
 
-def item_page(user, item: IncomingItem) -> dict:
+def item_page(user, item: IncomingItem, *, verified: bool = True) -> dict:
     """Everything the item's page shows, in a fixed number of queries."""
     item = (IncomingItem.objects.select_related("unit", "sender_agency", "letter", "parent", "parent__unit",
                                                 "duplicate_of")
@@ -348,22 +348,24 @@ def item_page(user, item: IncomingItem) -> dict:
     from correspondence.services.receiving import duplicate_question
 
     actions = item_actions(user, item)
-    duplicate = _item_duplicate(user, item, visible, actions)
+    duplicate = _item_duplicate(user, item, visible, actions, verified)
     return {"item": item, "chain": chain, "timeline": item_timeline(item), "history": history, "enclosures": enclosures,
             "actions": actions, "related": related_for_item(user, item), "duplicate": duplicate,
             "duplicate_question": duplicate_question(duplicate) if duplicate and actions.register else ""}
 
 
-def _item_duplicate(user, item: IncomingItem, visible, actions: ItemActions) -> IncomingItem | None:
+def _item_duplicate(user, item: IncomingItem, visible, actions: ItemActions, verified: bool) -> IncomingItem | None:
     """The letter this item repeats, only if the user may see it (a classified one they may not stays
     unnamed): once registered, the one it was linked to; before, for the clerk, the one registering would
     link it to."""
     from correspondence.services.receiving import item_duplicate
 
+    if not verified:
+        visible = visible.filter(secrecy=Secrecy.NORMAL)
     if item.duplicate_of_id:
         return item.duplicate_of if visible.filter(pk=item.duplicate_of_id).exists() else None
     if actions.register:
-        return item_duplicate(item, user)
+        return item_duplicate(item, user, verified=verified)
     return None
 
 

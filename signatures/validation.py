@@ -61,7 +61,7 @@ from pyhanko.sign.validation.policy_decl import (
 from pyhanko.sign.validation.status import ModificationInfo
 from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
-from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
+from pyhanko_certvalidator.policy_decl import NO_REVOCATION, REQUIRE_REVINFO, CertRevTrustPolicy
 from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
@@ -162,7 +162,8 @@ def _dss_knowledge(reader: PdfFileReader) -> tuple[LocalKnowledge, DocumentSecur
 
 
 def _spec(
-    policy: ValidationPolicy, knowledge: LocalKnowledge, online: bool | None = None, session=None
+    policy: ValidationPolicy, knowledge: LocalKnowledge, online: bool | None = None, session=None,
+    revocation: bool = True,
 ) -> SignatureValidationSpec:
     online = policy.allow_online if online is None else online
     rule = RevinfoOnlineFetchingRule.NO_HISTORICAL_FETCH if online else RevinfoOnlineFetchingRule.LOCAL_ONLY
@@ -174,7 +175,7 @@ def _spec(
     return SignatureValidationSpec(
         cert_validation_policy=CertValidationPolicySpec(
             trust_manager=SimpleTrustManager.build(list(policy.trust_roots)),
-            revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO),
+            revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO if revocation else NO_REVOCATION),
         ),
         revinfo_gathering_policy=RevocationInfoGatheringSpec(
             online_fetching_rule=rule,
@@ -271,8 +272,9 @@ _MODIFICATION_TH = {
     "ANNOTATIONS": "เพิ่มหมายเหตุหรือข้อความกำกับ", "OTHER": "แก้ไขเนื้อหาเอกสาร",
 }
 _REVOKED = {"REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE"}
-_NO_CHAIN = {"NO_CERTIFICATE_CHAIN_FOUND", "NO_CERTIFICATE_CHAIN_FOUND_NO_POE", "CHAIN_CONSTRAINTS_FAILURE",
-             "NO_SIGNING_CERTIFICATE_FOUND"}
+# Subindications a missing revocation status can cause (pyHanko reports a responder that cannot be reached
+# as a general chain failure): only these are checked again without revocation.
+_REVOCATION_MAYBE = {"CERTIFICATE_CHAIN_GENERAL_FAILURE", "TRY_LATER", "REVOCATION_OUT_OF_BOUNDS_NO_POE"}
 _EXPIRED = {"EXPIRED", "OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED"}
 
 
@@ -314,14 +316,14 @@ async def _validate_signature(
     mod_ok = mod_level is not None and mod_level <= policy.max_modification_level
     if not mod_ok and "integrity_error" not in flags:
         flags.append("modified")
-    if integ.get("docmdp_ok") is False:
+    if integ.get("docmdp_ok") is False and _certified(reader):
         # A certified document changed beyond what its certifier allowed (DocMDP), whatever the policy.
         flags.append("docmdp_violation")
 
     # Rules 3-4: AdES process chosen by level. B-LT/B-LTA: embedded material first (a failed
     # fetch would otherwise spoil a file that carries everything it needs), online only as a retry.
-    async def run(online: bool):
-        spec = _spec(policy, knowledge, online, session)
+    async def run(online: bool, revocation: bool = True):
+        spec = _spec(policy, knowledge, online, session, revocation)
         if level == PadesLevel.B_LTA.value:
             return await ades_lta_validation(sig, PdfSignatureValidationSpec(spec, diff_policy=None))
         if level in (PadesLevel.B_T.value, PadesLevel.B_LT.value):
@@ -358,10 +360,16 @@ async def _validate_signature(
         "path": [c.subject.human_friendly for c in path] if path is not None else [],
     }
     if not entry["chain"]["trusted"]:
-        # No path to an anchor is untrusted; a path whose revocation status could not be fetched (the
-        # responder down, TRY_LATER) is only not yet confirmed, and is checked again later.
-        reached_anchor = path is not None and subindic.name not in _NO_CHAIN
-        flags.append("revocation_unknown" if reached_anchor else "untrusted")
+        # Untrusted, unless the only thing missing is the revocation status (the responder down): then
+        # the same signature passes with revocation checking left out, and it is only not yet confirmed.
+        only_revocation = False
+        if res is not None and path is not None and subindic.name in _REVOCATION_MAYBE:
+            try:
+                again = await run(online=False, revocation=False)
+                only_revocation = isinstance(again.ades_subindic, AdESPassed)
+            except Exception:  # noqa: BLE001 - stays untrusted
+                only_revocation = False
+        flags.append("revocation_unknown" if only_revocation else "untrusted")
 
     revoked = subindic.name in _REVOKED or (status is not None and status.revoked)
     rev_details = status.revocation_details if status is not None else None
@@ -439,7 +447,7 @@ def _summary_th(e: dict[str, Any], subindic: str) -> str:
     if "no_signer_certificate" in e["flags"]:
         reasons.append("ลายมือชื่อไม่ได้แนบใบรับรองของผู้ลงนาม")
     if "revocation_unknown" in e["flags"]:
-        reasons.append("ยังตรวจสอบสถานะการเพิกถอนใบรับรองไม่ได้ (จะตรวจสอบอีกครั้ง)")
+        reasons.append("ยังตรวจสอบสถานะการเพิกถอนใบรับรองไม่ได้ (ผู้ให้บริการตรวจสอบสถานะไม่ตอบ)")
     if "revoked" in e["flags"]:
         reasons.append("ใบรับรองของผู้ลงนามถูกเพิกถอน")
     if "expired" in e["flags"]:
@@ -476,6 +484,15 @@ async def _validate_doc_timestamp(
 
 
 # -- public API ---------------------------------------------------------------------------------
+
+def _certified(reader: PdfFileReader) -> bool:
+    """Whether the document carries a certification signature (DocMDP): pyHanko reports docmdp_ok False for
+    any change after signing, which only breaks a promise where a certifier made one."""
+    try:
+        return reader.root.get("/Perms", {}).get("/DocMDP") is not None
+    except Exception:  # noqa: BLE001
+        return False
+
 
 def _open_encrypted(reader: PdfFileReader) -> bool:
     """Open a PDF encrypted with an empty user password, as every viewer does (common for PDFs that only

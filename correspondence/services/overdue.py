@@ -88,9 +88,11 @@ def overdue_reports_send(*, now: dt.datetime | None = None) -> dict:
             user = official.user
             with transaction.atomic():
                 lock_official(user)  # two runs at once must not both send (see digest_for)
-                n = user.notifications.filter(kind=NotificationKind.OVERDUE_REPORT, created_at__gte=day_start,
-                                              content_type=ContentType.objects.get_for_model(Agency),
-                                              object_id=unit.pk).first()
+                n = user.notifications.filter(
+                    Q(content_type=ContentType.objects.get_for_model(Agency), object_id=unit.pk)
+                    # reports written before they named their unit (the day this version is deployed)
+                    | Q(content_type__isnull=True, text__startswith=f"รายงานหนังสือค้างดำเนินการ {unit.name} "),
+                    kind=NotificationKind.OVERDUE_REPORT, created_at__gte=day_start).first()
                 if n is not None and (n.emailed_at or not user.email):
                     continue  # today's report is out
                 pdf, count = overdue_report_pdf(user, unit, on=on, mailed=True)
@@ -103,14 +105,17 @@ def overdue_reports_send(*, now: dt.datetime | None = None) -> dict:
                     sent += 1
             if n is not None and user.email and not n.emailed_at:
                 # Written first, mailed after: a mail server that fails leaves the report unsent for this
-                # run only; the next run mails it (once) and the other executives still get theirs.
+                # run only; the next run mails it (once) and the other executives still get theirs. The
+                # row is claimed before sending, so a run overlapping this one does not mail it too.
+                unsent = Notification.objects.filter(pk=n.pk, emailed_at__isnull=True)
+                if not unsent.update(emailed_at=timezone.now()):
+                    continue
                 mail = EmailMessage(text, text + "\nรายละเอียดตามไฟล์แนบ\n", to=[user.email])
                 mail.attach(f"overdue-{unit.pk}-{on:%Y%m%d}.pdf", pdf, "application/pdf")
                 try:
                     mail.send()
                 except Exception:  # noqa: BLE001 (any transport error: logged, retried next run)
                     log.exception("overdue report to %s not mailed", user.pk)
+                    Notification.objects.filter(pk=n.pk).update(emailed_at=None)
                     failed += 1
-                    continue
-                Notification.objects.filter(pk=n.pk).update(emailed_at=timezone.now())
     return {"units": len(units), "reports": sent, "mail_failed": failed}

@@ -223,10 +223,10 @@ def incoming_receive(*, unit: Agency, by, channel: str, subject: str, sender_tex
 
 def duplicate_find(user, *, unit, their_number: str, dated: dt.date | None,
                    sender_agency: Agency | None = None, sender_text: str = "",
-                   exclude_pk: int | None = None) -> IncomingItem | None:
+                   exclude_pk: int | None = None, verified: bool = True) -> IncomingItem | None:
     """The first item registered in ``unit`` with the same sender number (digits and spaces normalised),
     date and sender. Only among items ``user`` may see: a warning must not reveal an ungranted classified
-    item."""
+    item; ``verified=False`` (no second factor in this session): among unclassified items only."""
     key = _number_key(their_number_clean(their_number))
     if not key or not dated:
         return None
@@ -238,13 +238,16 @@ def duplicate_find(user, *, unit, their_number: str, dated: dt.date | None,
                                                 registered_at__isnull=False)
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
+    if not verified:
+        qs = qs.filter(secrecy=Secrecy.NORMAL)
     return qs.order_by("registered_at").first()
 
 
-def item_duplicate(item: IncomingItem, user) -> IncomingItem | None:
+def item_duplicate(item: IncomingItem, user, *, verified: bool = True) -> IncomingItem | None:
     """What registering ``item`` would link it to as ``duplicate_of`` (for ``user``'s eyes)."""
     return duplicate_find(user, unit=item.unit, their_number=item.their_number, dated=item.dated,
-                          sender_agency=item.sender_agency, sender_text=item.sender_text, exclude_pk=item.pk)
+                          sender_agency=item.sender_agency, sender_text=item.sender_text, exclude_pk=item.pk,
+                          verified=verified)
 
 
 def duplicate_question(duplicate: IncomingItem) -> str:
@@ -294,7 +297,7 @@ def _root(item: IncomingItem) -> IncomingItem:
 
 @transaction.atomic
 def incoming_register(item: IncomingItem, *, by, at: dt.datetime | None = None,
-                      duplicate_confirmed: bool = True) -> tuple[IncomingItem, str | None]:
+                      duplicate_confirmed: bool = True, verified: bool = True) -> tuple[IncomingItem, str | None]:
     """ลงทะเบียนรับ: the unit's next receipt number, the date and the time. Returns the item and a
     warning when the same sender number and date from the same sender were already registered here
     (the two are linked through ``duplicate_of``). With ``duplicate_confirmed=False`` (the pages) such an
@@ -305,7 +308,7 @@ def incoming_register(item: IncomingItem, *, by, at: dt.datetime | None = None,
         raise ValidationError({"state": "หนังสือนี้ปฏิเสธการรับไปแล้ว จึงลงทะเบียนรับไม่ได้"})
     if item.state != ItemState.RECEIVED:
         raise ValidationError({"state": "หนังสือนี้ลงทะเบียนรับแล้ว"})
-    duplicate = item_duplicate(item, by)
+    duplicate = item_duplicate(item, by, verified=verified)
     if duplicate is not None and not duplicate_confirmed:
         raise DuplicateNotConfirmed(duplicate)
     at = at or timezone.now()

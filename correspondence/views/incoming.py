@@ -68,7 +68,7 @@ def item_detail(request, pk):
     if gate:
         return gate
     selectors.record_access(request.user, item, "view")
-    context = selectors_portal.item_page(request.user, item)
+    context = selectors_portal.item_page(request.user, item, verified=verified(request))
     item = context["item"]
     from signatures.selectors import item_signature_summary
 
@@ -140,7 +140,8 @@ def item_register(request, pk):
     item = _item_for_action(request, pk)
     try:
         item, warning = receiving.incoming_register(
-            item, by=request.user, duplicate_confirmed=request.POST.get("confirm_duplicate") == "1")
+            item, by=request.user, duplicate_confirmed=request.POST.get("confirm_duplicate") == "1",
+            verified=verified(request))
     except receiving.DuplicateNotConfirmed as exc:
         # Asked on the item's page (from the queue too): it shows the other letter and the confirm button.
         messages.warning(request, exc.question)
@@ -309,7 +310,8 @@ def item_receive(request):
                 warning = None
                 if d.get("register_now"):
                     item, warning = receiving.incoming_register(
-                        item, by=request.user, duplicate_confirmed=d.get("confirm_duplicate"))
+                        item, by=request.user, duplicate_confirmed=d.get("confirm_duplicate"),
+                        verified=verified(request))
             except receiving.DuplicateNotConfirmed as exc:
                 # Received with its file, in the queue without a number: confirmed or rejected on its page.
                 messages.warning(request, f"รับหนังสือแล้ว ยังไม่ได้ลงทะเบียนรับ: {exc.question}")
@@ -339,7 +341,8 @@ def _duplicate_context(request, form: ReceiveForm, units) -> dict:
     if unit is None or not d.get("sender_text"):
         return {}
     duplicate = receiving.duplicate_find(request.user, unit=unit, their_number=d.get("their_number") or "",
-                                         dated=d.get("dated"), sender_text=d["sender_text"])
+                                         dated=d.get("dated"), sender_text=d["sender_text"],
+                                         verified=verified(request))
     question = receiving.duplicate_question(duplicate) if duplicate else ""
     return {"duplicate": duplicate, "duplicate_question": question}
 

@@ -156,3 +156,25 @@ def _registered_secret(users, unit):
     item = receiving.incoming_receive(unit=unit, by=users["soc.secret"], channel="scan", subject="แผนลับ",
                                       sender_text="กระทรวงกลาโหม", secrecy=1)
     return receiving.incoming_register(item, by=users["soc.secret"])[0]
+
+
+def test_a_classified_duplicate_is_named_only_in_a_session_with_the_second_factor(users, units, client, second_factor):
+    """The secret-document registrar may see a ลับ letter, but not before the session has its second factor:
+    the duplicate check must not read out its number, sender and receipt number meanwhile."""
+    import datetime as dt
+
+    from correspondence.models import Channel
+    from correspondence.services import receiving
+
+    registrar = users["soc.secret"]
+    secret = receiving.incoming_receive(unit=units["สลค."], by=registrar, channel=Channel.SCAN, subject="แผนลับ",
+                                        sender_text="กระทรวงการคลัง", their_number="กค ๐๔๐๑/๑๒๓",
+                                        dated=dt.date(2026, 11, 20), secrecy=1)
+    receiving.incoming_register(secret, by=registrar)
+    client.force_login(registrar)
+    check = reverse("portal:item-receive-check")
+    unverified = client.post(check, _again(units), HTTP_HX_REQUEST="true").content.decode()
+    assert "ยืนยันการลงรับซ้ำ" not in unverified and f"/incoming/{secret.pk}/" not in unverified
+    second_factor(client, registrar)
+    verified = client.post(check, _again(units), HTTP_HX_REQUEST="true").content.decode()
+    assert "ยืนยันการลงรับซ้ำ" in verified and f"/incoming/{secret.pk}/" in verified

@@ -88,6 +88,8 @@ def test_content_change_in_later_revision_is_flagged(signed_bt, policy):
     (sig,) = report["signatures"]
     assert sig["integrity"]["intact"] is True
     assert "modified" in sig["flags"] and sig["status"] == "invalid"
+    # The letter is signed, not certified: no certifier's permissions were broken, and none is claimed.
+    assert "docmdp_violation" not in sig["flags"] and "ผู้รับรองอนุญาต" not in sig["summary_th"]
     assert sig["integrity"]["modification_level"] == "OTHER"
 
 
@@ -139,9 +141,15 @@ def test_timestamp_after_revocation_or_expiry_is_invalid(letter_pdf, p12, trust,
 
 
 def test_expired_without_timestamp_is_indeterminate(letter_pdf, p12, trust, policy):
+    from signatures import selectors
+
     pdf = _sign_unchecked(letter_pdf, p12["expired"], trust, "B-B")
-    (sig,) = validation.validate_pdf(pdf, policy)["signatures"]
+    report = validation.validate_pdf(pdf, policy)
+    (sig,) = report["signatures"]
     assert sig["status"] == "indeterminate" and "expired" in sig["flags"]
+    # Not a revocation status that could not be fetched: the chain itself fails, so the item shows it broken.
+    assert "untrusted" in sig["flags"] and "revocation_unknown" not in sig["flags"]
+    assert selectors.report_status(report) == "broken"
 
 
 @pytest.mark.parametrize("level", ["B-B", "B-T"])
