@@ -247,6 +247,9 @@ class ReceiptStamp(models.Model):
     seal = models.ForeignKey(SigningCredential, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     message = models.CharField("ข้อความ", max_length=500, blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
+    # The file as it came, before the stamp: its signatures are checked again from these bytes (a revocation
+    # status that could not be fetched at registration), and it goes with the item when the item is destroyed.
+    received_pdf = models.CharField("ไฟล์ตามที่ได้รับ (ก่อนประทับตรา)", max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     stamped_at = models.DateTimeField(null=True, blank=True)
 

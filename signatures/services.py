@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 from asn1crypto import pem, x509
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone as djtz
 from django.views.decorators.debug import sensitive_variables
 
@@ -32,6 +32,7 @@ from .models import (
     LetterArchive,
     LetterSignature,
     ReceiptStamp,
+    ReportStatus,
     SignatureReport,
     SigningCredential,
     SigningJob,
@@ -438,6 +439,7 @@ def incoming_item_stamp(item: IncomingItem) -> ReceiptStamp:
             _copies_follow(item, original_name, new_name)
             stamp.state, stamp.seal, stamp.stamped_at = StampState.STAMPED, seal, djtz.now()
             stamp.message, stamp.pdf_sha256 = "ประทับตรารับแล้ว", _sha256(stamped)
+            stamp.received_pdf = original_name
             stamp.save()
     except SignatureError as e:
         logger.warning("receipt stamp for item %s failed: %s (%s)", item.pk, e.code, e.detail)
@@ -445,6 +447,61 @@ def incoming_item_stamp(item: IncomingItem) -> ReceiptStamp:
         stamp.save(update_fields=["state", "seal", "message"])
     item.refresh_from_db(fields=["pdf"])
     return stamp
+
+
+def _as_received(item: IncomingItem) -> bytes | None:
+    """The item's PDF as it came: before our receipt stamp if it has one."""
+    stamp = ReceiptStamp.objects.filter(item=item).first()
+    name = stamp.received_pdf if stamp is not None and stamp.received_pdf else (item.pdf.name if item.pdf else "")
+    if not name:
+        return None
+    storage = item.pdf.storage
+    if not storage.exists(name):
+        return None
+    with storage.open(name, "rb") as f:
+        return f.read()
+
+
+def incoming_item_revalidate(item: IncomingItem) -> SignatureReport | None:
+    """Check the signatures of the file as received again, now (a revocation status that could not be
+    fetched at registration, a trust anchor added since): a new report, the item page shows the newest."""
+    pdf = _as_received(item)
+    if pdf is None:
+        return None
+    policy = selectors.signing_settings_for(item.unit).policy()
+    report = validation.validate_pdf(pdf, policy)
+    status = selectors.report_status(report)
+    return SignatureReport.objects.create(
+        item=item, pdf_sha256=_sha256(pdf), report=report, status=status,
+        summary_th=selectors.report_summary_th(report, status)[:1000],
+    )
+
+
+REVALIDATE_WITHIN_DAYS = 30
+
+
+def reports_revalidate(*, now: datetime | None = None, limit: int = 200) -> dict:
+    """The job: items received in the last 30 days whose newest report waits only for a revocation status
+    (the responder was down) are checked again; once it answers, the report says valid or broken."""
+    now = now or djtz.now()
+    since = now - timedelta(days=REVALIDATE_WITHIN_DAYS)
+    newest = SignatureReport.objects.filter(item=OuterRef("item")).order_by("-created_at", "-pk").values("pk")[:1]
+    waiting = (SignatureReport.objects.filter(pk=Subquery(newest), status=ReportStatus.WARNING,
+                                               item__received_at__gte=since)
+               .select_related("item__unit").order_by("created_at")[:limit])
+    counts = {"checked": 0, "changed": 0, "failed": 0}
+    for old in waiting:
+        if not any("revocation_unknown" in s.get("flags", []) for s in old.report.get("signatures", [])):
+            continue
+        counts["checked"] += 1
+        try:
+            new = incoming_item_revalidate(old.item)
+        except (SignatureError, OSError) as e:
+            logger.warning("revalidation of item %s failed: %s", old.item_id, e)
+            counts["failed"] += 1
+            continue
+        counts["changed"] += new is not None and new.status != old.status
+    return counts
 
 
 def incoming_item_process(item_id: int) -> dict:

@@ -23,3 +23,9 @@ def process_registered_item(item_id: int) -> dict:
 def renew_archive_timestamps() -> dict:
     """Nightly (django-celery-beat, see migration 0002): renew B-LTA archive timestamps near expiry."""
     return services.archive_timestamps_renew()
+
+
+@app.task(name="signatures.tasks.revalidate_reports", acks_late=True)
+def revalidate_reports() -> dict:
+    """Hourly (django-celery-beat): check again the signatures whose revocation status could not be fetched."""
+    return services.reports_revalidate()

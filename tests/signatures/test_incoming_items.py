@@ -161,3 +161,38 @@ def test_a_copy_routed_before_the_stamp_takes_the_stamped_file(media, tree, seal
     registered.refresh_from_db()
     assert early.pdf.name == item.pdf.name and read(early.pdf) == read(item.pdf)
     assert registered.pdf.name == unstamped  # registered below already: keeps its own chain
+
+
+def test_a_signature_checked_while_the_responder_was_down_is_checked_again_by_the_job(
+        media, tree, seal, letter_pdf, p12, trust, pki, eager, django_capture_on_commit_callbacks):
+    from signatures import tasks
+
+    signed = pades.sign_letter(letter_pdf, p12["official"], TEST_PASSPHRASE, trust=trust, level="B-T")
+    item = make_item(tree["other_div"], signed)
+    pki.stop()
+    try:
+        _register(item, django_capture_on_commit_callbacks)
+    finally:
+        pki.start()
+    first = SignatureReport.objects.get(item=item)
+    assert first.status == ReportStatus.WARNING
+    assert "revocation_unknown" in first.report["signatures"][0]["flags"]
+
+    result = tasks.revalidate_reports.apply().get()
+    assert result == {"checked": 1, "changed": 1, "failed": 0}
+    newest = SignatureReport.objects.filter(item=item).order_by("-created_at", "-pk").first()
+    assert newest.status == ReportStatus.OK and newest.pdf_sha256 == services._sha256(signed)
+    assert selectors.item_signature_summary(item)["status"] == "ok"
+    # Settled: the next run has nothing to check.
+    assert tasks.revalidate_reports.apply().get() == {"checked": 0, "changed": 0, "failed": 0}
+
+
+def test_checking_again_reads_the_file_as_received_not_the_stamped_one(
+        media, tree, seal, signed_letter, eager, django_capture_on_commit_callbacks):
+    item = make_item(tree["other_div"], signed_letter)
+    _register(item, django_capture_on_commit_callbacks)
+    stamp = ReceiptStamp.objects.get(item=item)
+    assert stamp.state == StampState.STAMPED and stamp.received_pdf and stamp.received_pdf != item.pdf.name
+    again = services.incoming_item_revalidate(item)
+    assert again.pdf_sha256 == services._sha256(signed_letter)
+    assert len(again.report["signatures"]) == 1  # the sender's, without our receipt stamp
