@@ -120,3 +120,30 @@ def test_an_action_on_a_list_one_may_not_see_is_404(client, users, dlist):
     client.force_login(users["mfa.clerk"])
     for name in ("destruction-approve", "destruction-execute", "destruction-send"):
         assert client.post(reverse(f"portal:{name}", args=[dlist.pk])).status_code == 404
+
+
+def test_the_pages_run_a_fixed_number_of_queries(client, users, units, dlist, closed_item,
+                                                 django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _appoint(users, dlist)
+    retention.destruction_review(dlist, by=users["soc.officer"], agreed=True)
+    client.force_login(users["soc.exec"])
+    urls = [reverse("portal:destruction-lists"), reverse("portal:destruction-list", args=[dlist.pk])]
+    counts = []
+    for url in urls:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    # More lists, and more lines on the list (added while it is a draft, before anyone reviewed).
+    for year in (2019, 2020, 2021):
+        DestructionList.objects.create(unit=units["สลค."], year=year + 543, drafted_at=SURVEY)
+    dlist.reviews.all().delete()
+    for n in range(4):
+        closed_item(dt.date(2013, 1, 10 + n), f"เพิ่มเติม {n}")
+    retention.destruction_lists_draft(now=SURVEY + dt.timedelta(days=1))
+    assert dlist.lines.count() == 6
+    for url, n in zip(urls, counts):
+        with django_assert_num_queries(n):
+            client.get(url)
