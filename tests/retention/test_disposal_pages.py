@@ -147,3 +147,35 @@ def test_the_pages_run_a_fixed_number_of_queries(client, users, units, dlist, cl
     for url, n in zip(urls, counts):
         with django_assert_num_queries(n):
             client.get(url)
+
+
+def _forms_are_labelled_and_protected(html):
+    """As tests/pages/test_csp_and_a11y.py asks of every page: CSRF in each POST form, a label per field."""
+    import re
+
+    for form in re.findall(r"<form\b[^>]*method=\"post\"[^>]*>(.*?)</form>", html, re.S | re.I):
+        assert "csrfmiddlewaretoken" in form
+    ids = set(re.findall(r'<label[^>]*for="([^"]+)"', html))
+    for attrs in re.findall(r"<(?:input|select|textarea)\b([^>]*)>", html, re.I):
+        if re.search(r'type="(hidden|submit)"', attrs):
+            continue
+        field_id = re.search(r'id="([^"]+)"', attrs)
+        assert field_id and field_id.group(1) in ids, attrs[:80]
+    assert " style=" not in html and "<script>" not in html
+
+
+def test_the_action_forms_are_labelled_and_carry_csrf(client, users, dlist):
+    html = _page(client, users["soc.exec"], dlist).content.decode()
+    assert 'id="do-appoint"' in html
+    _forms_are_labelled_and_protected(html)
+    _appoint(users, dlist)
+    html = _page(client, users["soc.officer"], dlist).content.decode()
+    assert 'id="do-review"' in html
+    _forms_are_labelled_and_protected(html)
+    for name in ("soc.div.clerk", "soc.officer", "soc.secret"):
+        retention.destruction_review(dlist, by=users[name], agreed=True)
+    retention.destruction_approve(dlist, by=users["soc.exec"])
+    retention.destruction_send_to_archives(dlist, by=users["soc.clerk"], sent_on=dt.date.today())
+    html = _page(client, users["soc.clerk"], dlist).content.decode()
+    assert 'id="do-answer"' in html
+    _forms_are_labelled_and_protected(html)
