@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from correspondence.admin_scope import ItemScoped
 from correspondence.models import (
+    DestructionCommitteeMember,
     DestructionLine,
     DestructionList,
     DestructionReview,
@@ -50,7 +51,14 @@ class ReminderAdmin(ReadableFields, ItemScoped, ReadOnlyAdmin, admin.ModelAdmin)
 
 class LineInline(ReadOnlyAdmin, admin.TabularInline):
     model = DestructionLine
-    fields = ["receipt_number", "their_number", "dated", "subject", "retention", "expired_on"]
+    fields = ["receipt_number", "their_number", "dated", "subject", "retention", "expired_on", "archives_keep"]
+    readonly_fields = fields
+    extra = 0
+
+
+class CommitteeInline(ReadOnlyAdmin, admin.TabularInline):
+    model = DestructionCommitteeMember
+    fields = ["official", "role", "appointed_by", "appointed_at"]
     readonly_fields = fields
     extra = 0
 
@@ -64,14 +72,18 @@ class ReviewInline(ReadOnlyAdmin, admin.TabularInline):
 
 @admin.register(DestructionList)
 class DestructionListAdmin(ReadableFields, ReadOnlyAdmin, admin.ModelAdmin):
-    """บัญชีหนังสือขอทำลาย: reviewed by the committee and approved by the head through the services;
-    the admin shows them and offers the head's approval and the destruction as actions."""
+    """บัญชีหนังสือขอทำลาย: its committee appointed, reviews, approval, the National Archives' answer and
+    the destruction are written by the services (the officials' pages at /disposal/); the admin shows them
+    and offers the head's approval and the destruction as actions, under the same checks."""
 
-    list_display = ["unit", "year", "state", "drafted_at", "approved_by", "approved_at", "executed_at"]
-    list_filter = ["state", "year"]
-    fields = ["unit", "year", "state", "drafted_at", "approved_by", "approved_at", "executed_by", "executed_at"]
+    list_display = ["unit", "year", "state", "drafted_at", "approved_by", "approved_at", "archives_sent_on",
+                    "archives_answer", "executed_at"]
+    list_filter = ["state", "year", "archives_answer"]
+    fields = ["unit", "year", "state", "drafted_at", "approved_by", "approved_at", "archives_sent_on",
+              "archives_sent_by", "archives_answer", "archives_answered_on", "archives_answer_by", "executed_by",
+              "executed_at"]
     readonly_fields = fields
-    inlines = [ReviewInline, LineInline]
+    inlines = [CommitteeInline, ReviewInline, LineInline]
     actions = ["approve", "execute"]
 
     def has_change_permission(self, request, obj=None):

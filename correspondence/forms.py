@@ -395,3 +395,62 @@ class ExportForm(forms.Form):
 
 
 KIND_CHOICES = LetterKind.choices
+
+
+# --- บัญชีหนังสือขอทำลาย ------------------------------------------------------------------------------------
+
+
+def _official_choices(officials):
+    return [(o.pk, f"{o.display_name} ({o.position}, {o.unit.short_name or o.unit.name})") for o in officials]
+
+
+class CommitteeAppointForm(forms.Form):
+    """แต่งตั้งคณะกรรมการทำลายหนังสือ: the chair and at least two members (the service checks the rules)."""
+
+    chair = forms.TypedChoiceField(label=_("ประธานกรรมการ"), coerce=int,
+                                   error_messages={"required": "กรุณาเลือกประธานกรรมการ"})
+    members = forms.TypedMultipleChoiceField(label=_("กรรมการ"), coerce=int, widget=forms.CheckboxSelectMultiple,
+                                             error_messages={"required": "กรุณาเลือกกรรมการอย่างน้อยสองคน"})
+
+    def __init__(self, *args, officials=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = _official_choices(officials)
+        self.fields["chair"].choices = [("", "— เลือก —")] + choices
+        self.fields["members"].choices = choices
+
+
+class DestructionReviewForm(forms.Form):
+    agreed = forms.TypedChoiceField(label=_("ความเห็นของกรรมการ"), widget=forms.RadioSelect,
+                                    choices=[("1", "เห็นชอบให้ทำลาย"), ("0", "ไม่เห็นชอบ")],
+                                    coerce=lambda v: v == "1", error_messages={"required": "กรุณาเลือกความเห็น"})
+    note = forms.CharField(label=_("ความเห็นเพิ่มเติม (ต้องระบุเมื่อไม่เห็นชอบ)"), required=False, max_length=1000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ArchivesSendForm(forms.Form):
+    sent_on = ThaiDateField(label=_("ส่งกรมศิลปากรเมื่อวันที่"), widget=ThaiDateInput(),
+                            error_messages={"required": "กรุณาระบุวันที่ส่งบัญชีให้กรมศิลปากร"})
+
+
+class ArchivesAnswerForm(forms.Form):
+    """คำตอบของกรมศิลปากร: it agrees, or names the lines whose items it wants kept."""
+
+    answer = forms.ChoiceField(label=_("คำตอบของกรมศิลปากร"), widget=forms.RadioSelect,
+                               choices=[("agreed", "เห็นชอบให้ทำลายทั้งบัญชี"), ("keep_some", "ขอเก็บไว้บางรายการ")],
+                               error_messages={"required": "กรุณาเลือกคำตอบของกรมศิลปากร"})
+    keep = forms.TypedMultipleChoiceField(label=_("รายการที่กรมศิลปากรขอเก็บ"), coerce=int, required=False,
+                                          widget=forms.CheckboxSelectMultiple)
+    answered_on = ThaiDateField(label=_("กรมศิลปากรตอบเมื่อวันที่"), widget=ThaiDateInput(),
+                                error_messages={"required": "กรุณาระบุวันที่ของหนังสือตอบจากกรมศิลปากร"})
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].choices = [(line.item_id, f"{line.receipt_number} {line.subject}") for line in lines]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("answer") == "keep_some" and not data.get("keep"):
+            self.add_error("keep", "กรุณาเลือกรายการที่กรมศิลปากรขอเก็บไว้")
+        if data.get("answer") == "agreed":
+            data["keep"] = []  # an agreement keeps nothing, whatever was ticked
+        return data

@@ -1,7 +1,7 @@
 """Pages for officials, mounted at the site root."""
 from django.urls import path
 
-from correspondence.views import dashboard, incoming, letters, registers
+from correspondence.views import dashboard, incoming, letters, registers, retention
 
 app_name = "portal"
 
@@ -52,4 +52,13 @@ urlpatterns = [
     path("registers/", registers.book_list, name="books"),
     path("registers/<int:pk>/", registers.book_detail, name="book"),
     path("registers/<int:pk>/export.<str:fmt>", registers.book_export, name="book-export"),
+    # บัญชีหนังสือขอทำลาย
+    path("disposal/", retention.destruction_lists, name="destruction-lists"),
+    path("disposal/<int:pk>/", retention.destruction_list, name="destruction-list"),
+    path("disposal/<int:pk>/appoint/", retention.destruction_appoint, name="destruction-appoint"),
+    path("disposal/<int:pk>/review/", retention.destruction_review, name="destruction-review"),
+    path("disposal/<int:pk>/approve/", retention.destruction_approve, name="destruction-approve"),
+    path("disposal/<int:pk>/send/", retention.destruction_send, name="destruction-send"),
+    path("disposal/<int:pk>/answer/", retention.destruction_answer, name="destruction-answer"),
+    path("disposal/<int:pk>/execute/", retention.destruction_execute, name="destruction-execute"),
 ]

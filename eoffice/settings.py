@@ -334,6 +334,10 @@ EOFFICE_WORKDAY_START = env.str("EOFFICE_WORKDAY_START", default="08:30")
 EOFFICE_WORKDAY_END = env.str("EOFFICE_WORKDAY_END", default="16:30")
 # The portal's address as officials reach it, for links in e-mailed notifications (empty: paths only).
 EOFFICE_PORTAL_URL = env.str("EOFFICE_PORTAL_URL", default="")
+# Days a บัญชีหนังสือขอทำลาย sent to the National Archives (กรมศิลปากร) waits for its answer before the
+# agency may destroy without one. 60 is common practice, not a figure of the regulation: set it to what
+# the Archives and the agency agree.
+EOFFICE_ARCHIVES_REPLY_DAYS = env.int("EOFFICE_ARCHIVES_REPLY_DAYS", default=60)
 
 # --- Delivery of sent letters (outbox; docs/delivery.md) ----------------------------------------------------
 # Retries: exponential backoff from BASE seconds, capped at MAX, with jitter; undeliverable after MAX_ATTEMPTS.

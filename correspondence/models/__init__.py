@@ -23,7 +23,9 @@ from correspondence.models.incoming import (
 from correspondence.models.retention_classes import RetentionClass
 from correspondence.models.notifications import Notification, NotificationKind, Reminder, ReminderKind
 from correspondence.models.retention import (
+    ArchivesAnswer,
     CommitteeRole,
+    DestructionCommitteeMember,
     DestructionLine,
     DestructionList,
     DestructionReview,
@@ -55,7 +57,8 @@ __all__ = [
     "LetterReference", "LetterState", "LetterUserGrant", "Minute", "RecipientState", "RegisterBook",
     "RegisterEntry", "ReviewDecision", "ReviewStep", "Routing", "SalutationRule", "SearchDocument", "SearchKind",
     "RetentionClass", "Notification", "NotificationKind", "Reminder", "ReminderKind", "CommitteeRole",
-    "DestructionLine", "DestructionList", "DestructionReview", "DestructionState",
+    "DestructionLine", "DestructionList", "DestructionReview", "DestructionState", "ArchivesAnswer",
+    "DestructionCommitteeMember",
     "AckStatus", "Direction", "ExchangeAck", "ExchangeLog", "ExchangeMessage", "ExchangePeer", "MessageKind",
     "Outcome", "ReceivedAttachment",
     "OutboxChannel", "OutboxMessage", "OutboxState",

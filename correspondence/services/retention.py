@@ -5,8 +5,13 @@ its committee and approval, destruction, and the list for the National Archives.
   matters, as many years as set, or forever (ห้ามทำลาย).
 * Within 60 days after a calendar year ends, the job drafts for each unit a list of its closed items
   whose retention ended by 31 December of that year, leaving out items on hold and items on another list.
-* A committee of at least three (a chair and at least two members) records its review; the head of
-  the unit (an executive of it or above) approves; ``destruction_execute`` refuses anything else.
+* The head of the unit (an executive of it or above) appoints the list's committee: a chair and at least
+  two members, officials of the unit's organisation, the head not among them. Only appointed members
+  review; the head approves once every one of them, the chair included, has agreed.
+* The registry records the day the approved list went to the National Archives (กรมศิลปากร) and its
+  answer: it agrees, or names items it wants kept (those become ห้ามทำลาย and are never destroyed).
+* ``destruction_execute`` refuses a list not approved, not sent, or sent and not answered while the
+  waiting period (``EOFFICE_ARCHIVES_REPLY_DAYS`` days from sending) still runs.
 * Items 20 years old, not destroyed or held, are listed for hand-over to the National Archives.
 """
 from __future__ import annotations
@@ -15,15 +20,19 @@ import csv
 import datetime as dt
 import io
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.selectors import official_for
 from correspondence import permissions
 from correspondence.models import (
+    ArchivesAnswer,
     CommitteeRole,
+    DestructionCommitteeMember,
     DestructionLine,
     DestructionList,
     DestructionReview,
@@ -45,6 +54,7 @@ ARCHIVES_AGE_YEARS = 20
 COMMITTEE_TOO_SMALL = ("คณะกรรมการทำลายหนังสือต้องมีอย่างน้อยสามคน (ประธานกรรมการและกรรมการอย่างน้อยสองคน) "
                        "และต้องพิจารณาเห็นชอบครบก่อน จึงจะอนุมัติได้")
 NOT_APPROVED = "บัญชีหนังสือขอทำลายนี้ยังไม่ได้รับอนุมัติจากหัวหน้าส่วนราชการ จึงทำลายไม่ได้"
+NOT_SENT = "บัญชีหนังสือขอทำลายนี้ยังไม่ได้ส่งให้กรมศิลปากรพิจารณา จึงทำลายไม่ได้"
 CLASSIFIED_SUBJECT = "หนังสือชั้นความลับ (ไม่แสดงเรื่อง)"
 
 
@@ -207,47 +217,127 @@ def _clerks(unit: Agency):
     return Official.objects.filter(pk__in=ids).select_related("user")
 
 
-# --- committee, approval, destruction ------------------------------------------------------------------------
+# --- committee, approval, the National Archives, destruction ------------------------------------------------
+
+
+def _require_head(by, dlist: DestructionList) -> None:
+    permissions.require_executive(by, dlist.unit)
+
+
+def _official_names(officials) -> str:
+    return ", ".join(o.display_name for o in officials)
 
 
 @transaction.atomic
-def destruction_review(dlist: DestructionList, *, by, role: str, agreed: bool, note: str = "",
-                       now: dt.datetime | None = None) -> DestructionReview:
-    """One committee member's review of a draft list."""
+def destruction_committee_appoint(dlist: DestructionList, *, by, chair, members,
+                                  now: dt.datetime | None = None) -> list[DestructionCommitteeMember]:
+    """The head appoints the list's คณะกรรมการทำลายหนังสือ: one chair and at least two members, officials of
+    the unit's organisation, the head not among them. Appointing again replaces the committee; the reviews
+    of those no longer on it go (those who stay keep theirs)."""
     dlist = DestructionList.objects.select_for_update().get(pk=dlist.pk)
-    member = official_for(by)
-    if member is None:
-        raise ValidationError({"member": "กรรมการต้องเป็นเจ้าหน้าที่ในระบบ"})
-    if member.unit_id not in permissions.units_below(dlist.unit.top.pk):
-        raise ValidationError({"member": f"กรรมการต้องเป็นเจ้าหน้าที่ของ{dlist.unit.top.name}"})
+    _require_head(by, dlist)
+    if dlist.state != DestructionState.DRAFT:
+        raise ValidationError({"state": "บัญชีนี้อนุมัติไปแล้ว แต่งตั้งคณะกรรมการใหม่ไม่ได้"})
+    if chair is None:
+        raise ValidationError({"chair": "กรุณาเลือกประธานกรรมการ"})
+    members = list(members or [])
+    people = [chair, *members]
+    if len({o.pk for o in people}) != len(people):
+        raise ValidationError({"members": "แต่งตั้งเจ้าหน้าที่คนเดียวกันซ้ำในคณะกรรมการไม่ได้"})
+    if len(people) < MIN_COMMITTEE:
+        raise ValidationError({"members": "คณะกรรมการทำลายหนังสือต้องมีประธานกรรมการและกรรมการอย่างน้อยสองคน"})
+    head = official_for(by)
+    if head is not None and any(o.pk == head.pk for o in people):
+        raise ValidationError({"members": "ผู้แต่งตั้งซึ่งเป็นผู้อนุมัติบัญชีต้องไม่เป็นกรรมการเอง"})
+    organisation = permissions.units_below(dlist.unit.top.pk)
+    outsiders = [o for o in people if o.unit_id not in organisation or not o.user.is_active]
+    if outsiders:
+        raise ValidationError({"members": f"กรรมการต้องเป็นเจ้าหน้าที่ของ{dlist.unit.top.name}: "
+                                          f"{_official_names(outsiders)} ไม่ใช่"})
+    now = now or timezone.now()
+    roles = {o.pk: CommitteeRole.CHAIR if i == 0 else CommitteeRole.MEMBER for i, o in enumerate(people)}
+    user_roles = {o.user_id: roles[o.pk] for o in people}
+    for review in dlist.reviews.all():
+        if review.member_id not in user_roles:
+            review._history_user = by
+            review.delete()
+        elif review.role != user_roles[review.member_id]:
+            review.role, review._history_user = user_roles[review.member_id], by
+            review.save(update_fields=["role"])
+    # Rows of officials who stay are kept (their appointment date with them); the others go.
+    current = {row.official_id: row for row in dlist.committee.all()}
+    for official_id, row in current.items():
+        if official_id not in roles:
+            row._history_user = by
+            row.delete()
+    # The chair changes hands in two steps: the one-chair constraint holds after each save.
+    for row in current.values():
+        if row.official_id in roles and row.role != roles[row.official_id] and row.role == CommitteeRole.CHAIR:
+            row.role, row._history_user = roles[row.official_id], by
+            row.save(update_fields=["role"])
+    appointed = []
+    for o in people:
+        row = current.get(o.pk) or DestructionCommitteeMember(destruction_list=dlist, official=o, appointed_by=by,
+                                                              appointed_at=now)
+        if row.pk is None or row.role != roles[o.pk]:
+            row.role, row._history_user = roles[o.pk], by
+            row.save()
+        appointed.append(row)
+        if o.pk not in current:
+            notify(o.user, NotificationKind.DESTRUCTION,
+                   f"ได้รับแต่งตั้งเป็น{CommitteeRole(roles[o.pk]).label}ทำลายหนังสือ "
+                   f"บัญชีหนังสือขอทำลาย ประจำปี พ.ศ. {thai.to_thai_digits(str(dlist.year))} ของ{dlist.unit.name}",
+                   link=reverse("portal:destruction-list", args=[dlist.pk]), now=now)
+    return appointed
+
+
+def _appointment(dlist: DestructionList, user) -> DestructionCommitteeMember | None:
+    return dlist.committee.filter(official__user=user).first()
+
+
+@transaction.atomic
+def destruction_review(dlist: DestructionList, *, by, agreed: bool, note: str = "",
+                       now: dt.datetime | None = None) -> DestructionReview:
+    """An appointed committee member's review of a draft list (given again, it replaces their earlier one)."""
+    dlist = DestructionList.objects.select_for_update().get(pk=dlist.pk)
     if dlist.state != DestructionState.DRAFT:
         raise ValidationError({"state": "บัญชีนี้ไม่อยู่ในระหว่างการพิจารณาของคณะกรรมการ"})
-    if role not in CommitteeRole.values:
-        raise ValidationError({"role": "ตำแหน่งในคณะกรรมการไม่ถูกต้อง"})
-    if role == CommitteeRole.CHAIR and dlist.reviews.filter(role=CommitteeRole.CHAIR).exclude(member=by).exists():
-        raise ValidationError({"role": "คณะกรรมการมีประธานกรรมการได้เพียงคนเดียว"})
+    appointment = _appointment(dlist, by)
+    if appointment is None:
+        raise ValidationError({"member": "เฉพาะกรรมการที่หัวหน้าส่วนราชการแต่งตั้งสำหรับบัญชีนี้เท่านั้น "
+                                         "จึงจะพิจารณาบัญชีได้"})
     if not agreed and not (note or "").strip():
         raise ValidationError({"note": "กรุณาระบุความเห็นเมื่อไม่เห็นชอบ"})
-    review, _ = DestructionReview.objects.update_or_create(
-        destruction_list=dlist, member=by,
-        defaults={"role": role, "agreed": agreed, "note": (note or "")[:1000], "reviewed_at": now or timezone.now()},
-    )
+    review = DestructionReview.objects.filter(destruction_list=dlist, member=by).first() or DestructionReview(
+        destruction_list=dlist, member=by)
+    review.role, review.agreed, review.note = appointment.role, agreed, (note or "").strip()[:1000]
+    review.reviewed_at = now or timezone.now()
+    review._history_user = by
+    review.save()
     return review
+
+
+def committee_pending(dlist: DestructionList) -> list:
+    """Appointed officials who have not reviewed, or have not agreed."""
+    agreed = set(dlist.reviews.filter(agreed=True).values_list("member_id", flat=True))
+    return [row.official for row in dlist.committee.select_related("official") if row.official.user_id not in agreed]
 
 
 @transaction.atomic
 def destruction_approve(dlist: DestructionList, *, by, now: dt.datetime | None = None) -> DestructionList:
-    """The head's approval: only after a committee of at least three, with its chair, all agreeing."""
+    """The head's approval: only once every appointed member, the chair included, has reviewed and agreed."""
     dlist = DestructionList.objects.select_for_update().get(pk=dlist.pk)
-    permissions.require_executive(by, dlist.unit)
+    _require_head(by, dlist)
     if dlist.state != DestructionState.DRAFT:
         raise ValidationError({"state": "บัญชีนี้อนุมัติไปแล้ว"})
-    reviews = list(dlist.reviews.all())
-    agreed = [r for r in reviews if r.agreed]
-    chairs = [r for r in agreed if r.role == CommitteeRole.CHAIR]
-    if len(agreed) < MIN_COMMITTEE or len(agreed) != len(reviews) or len(chairs) != 1:
+    committee = list(dlist.committee.all())
+    chairs = [row for row in committee if row.role == CommitteeRole.CHAIR]
+    if len(committee) < MIN_COMMITTEE or len(chairs) != 1:
         raise ValidationError(COMMITTEE_TOO_SMALL)
-    if any(r.member_id == by.pk for r in reviews):
+    pending = committee_pending(dlist)
+    if pending:
+        raise ValidationError(f"กรรมการยังไม่ได้พิจารณาเห็นชอบครบทุกคน: {_official_names(pending)}")
+    if any(row.official.user_id == by.pk for row in committee):
         raise ValidationError("ผู้อนุมัติต้องไม่เป็นกรรมการที่พิจารณาบัญชีนี้")
     dlist.state, dlist.approved_by, dlist.approved_at = DestructionState.APPROVED, by, now or timezone.now()
     dlist._history_user = by
@@ -255,17 +345,112 @@ def destruction_approve(dlist: DestructionList, *, by, now: dt.datetime | None =
     return dlist
 
 
+def _today(now: dt.datetime | None) -> dt.date:
+    return thai.bangkok_date(now or timezone.now())
+
+
+def _plausible_day(day: dt.date | None, *, field: str, after: dt.date | None, now: dt.datetime | None) -> dt.date:
+    """A day recorded for the list: given, not in the future, not before the step it follows."""
+    if day is None:
+        raise ValidationError({field: "กรุณาระบุวันที่"})
+    if day > _today(now):
+        raise ValidationError({field: "วันที่ต้องไม่เป็นวันในอนาคต"})
+    if after is not None and day < after:
+        raise ValidationError({field: f"วันที่ต้องไม่ก่อนวันที่ {thai.format_date(after)}"})
+    return day
+
+
 @transaction.atomic
-def destruction_execute(dlist: DestructionList, *, by, now: dt.datetime | None = None) -> dict:
-    """Destroy the approved list's items: their stored files go, their register lines stay (a number is
-    never deleted) and each item is marked destroyed. Refused for any list not approved; an item put
-    on hold since is kept."""
-    dlist = DestructionList.objects.select_for_update().get(pk=dlist.pk)
-    if dlist.state != DestructionState.APPROVED:
-        raise ValidationError(NOT_APPROVED)
+def destruction_send_to_archives(dlist: DestructionList, *, by, sent_on: dt.date,
+                                 now: dt.datetime | None = None) -> DestructionList:
+    """The unit's registry records the day the approved list went to the National Archives (กรมศิลปากร)."""
     from correspondence.services.receiving import require_registry
 
+    dlist = DestructionList.objects.select_for_update().get(pk=dlist.pk)
     require_registry(by, dlist.unit, Secrecy.NORMAL)
+    if dlist.state != DestructionState.APPROVED:
+        raise ValidationError({"state": NOT_APPROVED if dlist.state == DestructionState.DRAFT
+                               else "บันทึกการส่งบัญชีนี้ให้กรมศิลปากรไปแล้ว"})
+    approved_on = thai.bangkok_date(dlist.approved_at) if dlist.approved_at else None
+    dlist.archives_sent_on = _plausible_day(sent_on, field="sent_on", after=approved_on, now=now)
+    dlist.archives_sent_by, dlist.state = by, DestructionState.SENT
+    dlist._history_user = by
+    dlist.save(update_fields=["archives_sent_on", "archives_sent_by", "state"])
+    return dlist
+
+
+@transaction.atomic
+def destruction_archives_answer(dlist: DestructionList, *, by, keep_items=(), answered_on: dt.date,
+                                now: dt.datetime | None = None) -> DestructionList:
+    """The National Archives' answer: it agrees, or names items it wants kept. Those lines are marked kept
+    and their items become ห้ามทำลาย; nothing else changes."""
+    from correspondence.services.receiving import require_registry
+
+    dlist = DestructionList.objects.select_for_update().get(pk=dlist.pk)
+    require_registry(by, dlist.unit, Secrecy.NORMAL)
+    if dlist.state != DestructionState.SENT:
+        raise ValidationError({"state": "บันทึกคำตอบของกรมศิลปากรได้เฉพาะบัญชีที่ส่งกรมศิลปากรแล้วและยังไม่ได้ทำลาย"})
+    if dlist.archives_answer:
+        raise ValidationError({"state": "บันทึกคำตอบของกรมศิลปากรสำหรับบัญชีนี้ไปแล้ว"})
+    answered_on = _plausible_day(answered_on, field="answered_on", after=dlist.archives_sent_on, now=now)
+    keep_ids = {getattr(item, "pk", item) for item in keep_items}
+    lines = list(dlist.lines.filter(item_id__in=keep_ids))
+    if len(lines) != len(keep_ids):
+        raise ValidationError({"keep_items": "รายการที่กรมศิลปากรขอเก็บต้องเป็นรายการในบัญชีนี้"})
+    for line in lines:
+        line.archives_keep = True
+        line._history_user = by
+        line.save(update_fields=["archives_keep"])
+        item = IncomingItem.objects.select_for_update().get(pk=line.item_id)
+        item.retention, item.retention_years = RetentionClass.PERMANENT, None
+        item._history_user = by
+        item.save(update_fields=["retention", "retention_years"])
+    dlist.archives_answer = ArchivesAnswer.KEEP_SOME if lines else ArchivesAnswer.AGREED
+    dlist.archives_answered_on, dlist.archives_answer_by = answered_on, by
+    dlist._history_user = by
+    dlist.save(update_fields=["archives_answer", "archives_answered_on", "archives_answer_by"])
+    return dlist
+
+
+def archives_wait_until(dlist: DestructionList) -> dt.date | None:
+    """The first day the list may be destroyed without the National Archives' answer."""
+    if dlist.archives_sent_on is None:
+        return None
+    return dlist.archives_sent_on + dt.timedelta(days=settings.EOFFICE_ARCHIVES_REPLY_DAYS)
+
+
+def _require_archives_step(dlist: DestructionList, now: dt.datetime | None) -> None:
+    if dlist.state == DestructionState.DRAFT:
+        raise ValidationError(NOT_APPROVED)
+    if dlist.state == DestructionState.APPROVED:
+        raise ValidationError(NOT_SENT)
+    if dlist.state != DestructionState.SENT:
+        raise ValidationError("บัญชีนี้ทำลายไปแล้ว")
+    until = archives_wait_until(dlist)
+    if not dlist.archives_answer and _today(now) < until:
+        raise ValidationError(f"ยังไม่ได้รับคำตอบจากกรมศิลปากร ต้องรอจนถึงวันที่ {thai.format_date(until)} "
+                              f"จึงจะทำลายได้ (หรือบันทึกคำตอบของกรมศิลปากรเมื่อได้รับ)")
+
+
+def destruction_may_execute(dlist: DestructionList, *, now: dt.datetime | None = None) -> bool:
+    try:
+        _require_archives_step(dlist, now)
+    except ValidationError:
+        return False
+    return True
+
+
+@transaction.atomic
+def destruction_execute(dlist: DestructionList, *, by, now: dt.datetime | None = None) -> dict:
+    """Destroy the listed items: their stored files go, their register lines stay (a number is never
+    deleted) and each item is marked destroyed. Only after the head's approval and the list's sending to the
+    National Archives, once it has answered or the waiting period has passed. Items the Archives keep, and
+    items put on hold or kept longer since, stay."""
+    from correspondence.services.receiving import require_registry
+
+    dlist = DestructionList.objects.select_for_update().get(pk=dlist.pk)
+    require_registry(by, dlist.unit, Secrecy.NORMAL)
+    _require_archives_step(dlist, now)
     now = now or timezone.now()
     year_end = dt.date(dlist.year - 543, 12, 31)
     destroyed, kept, files = 0, 0, []
@@ -273,8 +458,9 @@ def destruction_execute(dlist: DestructionList, *, by, now: dt.datetime | None =
         item = IncomingItem.objects.select_for_update().get(pk=line.item_id)
         if item.destroyed_at:
             continue
-        if not _still_destructible(item, year_end):
-            kept += 1  # held, reopened, or its retention lengthened or made ห้ามทำลาย since the list was made
+        if line.archives_keep or not _still_destructible(item, year_end):
+            # Kept by the Archives, or held, reopened, or its retention lengthened or made ห้ามทำลาย since.
+            kept += 1
             continue
         if item.pdf:
             files.append((item.pdf.storage, item.pdf.name))

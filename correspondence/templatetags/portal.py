@@ -108,3 +108,15 @@ def person(user) -> str:
     from correspondence.selectors_portal import person_name
 
     return person_name(user)
+
+
+@register.simple_tag(takes_context=True)
+def has_destruction_lists(context) -> bool:
+    """Whether the signed-in official may open any บัญชีหนังสือขอทำลาย (to offer the page in the menu)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    from correspondence.selectors_retention import has_destruction_lists as any_lists
+
+    return any_lists(user)

@@ -1,6 +1,6 @@
 """Acceptance 6: the บัญชีหนังสือขอทำลาย drafted for a year lists exactly the items whose retention
-ended and that are not held; approval needs a committee of at least three; nothing is destroyed
-before approval."""
+ended and that are not held; approval needs the appointed committee (at least three) all agreeing;
+nothing is destroyed before approval and the National Archives step."""
 import datetime as dt
 
 import pytest
@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 # The survey of CE 2025 (พ.ศ. ๒๕๖๘), run in January 2026.
 SURVEY = dt.datetime(2026, 1, 15, 2, 0, tzinfo=BANGKOK)
+APPROVAL = SURVEY + dt.timedelta(days=14)
 
 
 @pytest.fixture
@@ -64,9 +65,26 @@ def test_no_draft_outside_the_sixty_days(year_items):
     assert not DestructionList.objects.exists()
 
 
+COMMITTEE = ["soc.clerk", "soc.div.clerk", "soc.officer"]
+
+
+def _appoint(dlist, users, members=COMMITTEE):
+    officials = [users[name].official for name in members]
+    return retention.destruction_committee_appoint(dlist, by=users["soc.exec"], chair=officials[0],
+                                                   members=officials[1:])
+
+
 def _committee(dlist, users, members):
-    for i, name in enumerate(members):
-        retention.destruction_review(dlist, by=users[name], role="chair" if i == 0 else "member", agreed=True)
+    for name in members:
+        retention.destruction_review(dlist, by=users[name], agreed=True)
+
+
+def _sent_and_answered(dlist, users):
+    """The approved list sent to the National Archives, which agreed."""
+    retention.destruction_send_to_archives(dlist, by=users["soc.clerk"], sent_on=dt.date(2026, 2, 2),
+                                           now=SURVEY + dt.timedelta(days=30))
+    return retention.destruction_archives_answer(dlist, by=users["soc.clerk"], answered_on=dt.date(2026, 3, 2),
+                                                 now=SURVEY + dt.timedelta(days=60))
 
 
 def test_approval_needs_three_committee_members_and_destruction_needs_approval(users, units, year_items):
@@ -79,18 +97,25 @@ def test_approval_needs_three_committee_members_and_destruction_needs_approval(u
         retention.destruction_execute(dlist, by=users["soc.clerk"])
     assert "ยังไม่ได้รับอนุมัติ" in refused.value.messages[0]
 
+    with pytest.raises(ValidationError) as refused:
+        retention.destruction_approve(dlist, by=head)
+    assert "อย่างน้อยสามคน" in refused.value.messages[0]  # no committee appointed yet
+
+    _appoint(dlist, users)
     _committee(dlist, users, ["soc.clerk", "soc.div.clerk"])
     with pytest.raises(ValidationError) as refused:
         retention.destruction_approve(dlist, by=head)
-    assert "อย่างน้อยสามคน" in refused.value.messages[0]
+    assert "ยังไม่ได้พิจารณาเห็นชอบครบ" in refused.value.messages[0]
+    assert users["soc.officer"].official.display_name in refused.value.messages[0]
     dlist.refresh_from_db()
     assert dlist.state == DestructionState.DRAFT
 
-    retention.destruction_review(dlist, by=users["soc.officer"], role="member", agreed=True)
-    retention.destruction_approve(dlist, by=head)
+    retention.destruction_review(dlist, by=users["soc.officer"], agreed=True)
+    retention.destruction_approve(dlist, by=head, now=APPROVAL)
     dlist.refresh_from_db()
     assert dlist.state == DestructionState.APPROVED and dlist.approved_by == head
 
+    _sent_and_answered(dlist, users)
     result = retention.destruction_execute(dlist, by=users["soc.clerk"])
     assert result == {"destroyed": len(EXPECTED), "kept": 0}
     destroyed = set(IncomingItem.objects.filter(destroyed_at__isnull=False).values_list("pk", flat=True))
@@ -102,9 +127,9 @@ def test_approval_needs_three_committee_members_and_destruction_needs_approval(u
 def test_a_disagreeing_member_blocks_approval(users, units, year_items):
     retention.destruction_lists_draft(now=SURVEY)
     dlist = DestructionList.objects.get(unit=units["สลค."], year=2568)
+    _appoint(dlist, users)
     _committee(dlist, users, ["soc.clerk", "soc.div.clerk"])
-    retention.destruction_review(dlist, by=users["soc.officer"], role="member", agreed=False,
-                                 note="บางเรื่องยังต้องใช้")
+    retention.destruction_review(dlist, by=users["soc.officer"], agreed=False, note="บางเรื่องยังต้องใช้")
     with pytest.raises(ValidationError):
         retention.destruction_approve(dlist, by=users["soc.exec"])
 
@@ -120,8 +145,10 @@ def test_archives_list_of_items_twenty_years_old(users, units, year_items):
 def _approved(users, units):
     retention.destruction_lists_draft(now=SURVEY)
     dlist = DestructionList.objects.get(unit=units["สลค."], year=2568)
-    _committee(dlist, users, ["soc.clerk", "soc.div.clerk", "soc.officer"])
-    return retention.destruction_approve(dlist, by=users["soc.exec"])
+    _appoint(dlist, users)
+    _committee(dlist, users, COMMITTEE)
+    retention.destruction_approve(dlist, by=users["soc.exec"], now=APPROVAL)
+    return _sent_and_answered(dlist, users)
 
 
 def test_an_item_made_permanent_or_kept_longer_after_approval_is_not_destroyed(users, units, year_items):
@@ -166,7 +193,8 @@ def test_destroying_a_received_item_never_deletes_the_file_another_record_holds(
 def test_lines_are_frozen_once_the_committee_has_reviewed_the_list(users, units, year_items, closed_item):
     retention.destruction_lists_draft(now=SURVEY)
     dlist = DestructionList.objects.get(unit=units["สลค."], year=2568)
-    retention.destruction_review(dlist, by=users["soc.clerk"], role="chair", agreed=True)
+    _appoint(dlist, users)
+    retention.destruction_review(dlist, by=users["soc.clerk"], agreed=True)
     late = closed_item(dt.date(2012, 4, 4), "ปิดเรื่องหลังคณะกรรมการเริ่มพิจารณา")
     retention.destruction_lists_draft(now=SURVEY + dt.timedelta(days=3))
     listed = set(dlist.lines.values_list("item_id", flat=True))
@@ -177,6 +205,7 @@ def test_committee_members_come_from_the_units_own_organisation(users, units, ye
     retention.destruction_lists_draft(now=SURVEY)
     dlist = DestructionList.objects.get(unit=units["สลค."], year=2568)
     with pytest.raises(ValidationError) as refused:
-        retention.destruction_review(dlist, by=users["mfa.clerk"], role="chair", agreed=True)
+        _appoint(dlist, users, ["mfa.clerk", "soc.div.clerk", "soc.officer"])
     assert "กรรมการต้องเป็นเจ้าหน้าที่ของ" in refused.value.messages[0]
-    assert not dlist.reviews.exists()
+    assert "มาลี" in refused.value.messages[0]  # the outsider is named
+    assert not dlist.committee.exists()
