@@ -464,6 +464,9 @@ def destruction_execute(dlist: DestructionList, *, by, now: dt.datetime | None =
             continue
         if item.pdf:
             files.append((item.pdf.storage, item.pdf.name))
+            received = _received_file(item)
+            if received:  # the file as it came, kept beside the stamped one
+                files.append((item.pdf.storage, received))
         item.pdf, item.destroyed_at = "", now
         item._history_user = by
         item.save(update_fields=["pdf", "destroyed_at"])
@@ -483,13 +486,28 @@ def _still_destructible(item: IncomingItem, year_end: dt.date) -> bool:
             and end is not None and end <= year_end)
 
 
+def _received_file(item: IncomingItem) -> str:
+    """The name of the file as received, which the receipt stamp keeps beside the stamped one."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return item.receipt_stamp.received_pdf or ""
+    except ObjectDoesNotExist:
+        return ""
+
+
 def _delete_unshared(files) -> None:
     """Delete each file no record still holds: a routed copy shares its item's file, and an item delivered
     inside the portal holds the sending agency's own signed letter, which is never ours to destroy."""
+    from django.apps import apps
+
     from correspondence.models import Letter
 
+    stamps = apps.get_model("signatures", "ReceiptStamp")
     for storage, name in files:
         if IncomingItem.objects.filter(pdf=name, destroyed_at__isnull=True).exists():
+            continue
+        if stamps.objects.filter(received_pdf=name, item__destroyed_at__isnull=True).exists():
             continue
         if Letter.objects.filter(pdf=name).exists():
             continue

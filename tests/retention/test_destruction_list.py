@@ -181,12 +181,20 @@ def test_destroying_a_received_item_never_deletes_the_file_another_record_holds(
     IncomingItem.objects.filter(pk=item.pk).update(pdf=name)
     own = default_storage.save("incoming/2015/own.pdf", ContentFile(b"%PDF-1.7 scan"))
     IncomingItem.objects.filter(pk=year_items["routine_expired"].pk).update(pdf=own)
+    # A stamped scan: the receipt stamp keeps the file as it came beside the stamped one; both go.
+    from signatures.models import ReceiptStamp, StampState
+
+    received = default_storage.save("incoming/2020/as-received.pdf", ContentFile(b"%PDF-1.7 as received"))
+    stamped = default_storage.save("incoming/2020/stamped.pdf", ContentFile(b"%PDF-1.7 stamped"))
+    IncomingItem.objects.filter(pk=year_items["set5_expired"].pk).update(pdf=stamped)
+    ReceiptStamp.objects.create(item=year_items["set5_expired"], state=StampState.STAMPED, received_pdf=received)
 
     dlist = _approved(users, units)
     with django_capture_on_commit_callbacks(execute=True):
         retention.destruction_execute(dlist, by=users["soc.clerk"])
     assert default_storage.exists(name)  # the sender's letter stays
     assert not default_storage.exists(own)  # the item's own scan went
+    assert not default_storage.exists(stamped) and not default_storage.exists(received)
     assert IncomingItem.objects.get(pk=item.pk).pdf.name == ""
 
 
