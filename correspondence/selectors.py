@@ -90,7 +90,7 @@ def entry_list(user, *, book: int | None = None, year: int | None = None, series
         qs = qs.filter(book_id__in=list(RegisterBook.objects.filter(**books).values_list("pk", flat=True)))
     if date_from:
         qs = qs.filter(registered_at__gte=_dt.datetime.combine(date_from, _dt.time.min, tzinfo=thai.BANGKOK))
-    if date_to:
+    if date_to and date_to < _dt.date.max:  # (the last day there is bounds nothing)
         qs = qs.filter(registered_at__lt=_dt.datetime.combine(date_to + _dt.timedelta(days=1), _dt.time.min,
                                                               tzinfo=thai.BANGKOK))
     if q:

@@ -111,11 +111,15 @@ class LetterViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixi
         return self._detail(self._letter(pk))
 
     @staticmethod
-    def _references_factor(request, references):
+    def _references_factor(request, references, content=None):
         """Citing a classified line or one of a secret register writes its number and sender into the letter:
         it needs the second factor, as reading that line does (asked only for lines the user may cite, so a
-        hidden line still answers "not found")."""
-        ids = [r["entry"] for r in references or [] if r.get("entry")]
+        hidden line still answers "not found"). Lines cited inside the content count as well."""
+        cited = list(references or [])
+        inside = content.get("references") if isinstance(content, dict) else None
+        if isinstance(inside, list):
+            cited += inside
+        ids = [r["entry"] for r in cited if isinstance(r, dict) and isinstance(r.get("entry"), int)]
         for entry in RegisterEntry.objects.filter(pk__in=ids, status=EntryStatus.ACTIVE).select_related("book"):
             if twofactor.is_sensitive(entry) and permissions.entry_citable(request.user, entry):
                 twofactor.require_second_factor(request)
@@ -123,7 +127,7 @@ class LetterViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixi
     @extend_schema(request=s.LetterWriteSerializer, responses={201: s.LetterDetailSerializer})
     def create(self, request):
         data = _input(s.LetterWriteSerializer, request)
-        self._references_factor(request, data.get("references"))
+        self._references_factor(request, data.get("references"), data.get("content"))
         letter = letters.letter_create(
             by=request.user, content=data["content"], owner_unit=data.get("owner_unit"), signer=data.get("signer"),
             references=data.get("references"), enclosures=data.get("enclosures"), recipients=data.get("recipients"),
@@ -138,7 +142,7 @@ class LetterViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixi
         ser = s.LetterWriteSerializer(data=request.data, partial=True)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
-        self._references_factor(request, d.get("references"))
+        self._references_factor(request, d.get("references"), d.get("content"))
         letter = letters.letter_update(letter, by=request.user, content=d.get("content"), signer=d.get("signer"),
                                        references=d.get("references"), enclosures=d.get("enclosures"),
                                        recipients=d.get("recipients"), reviewers=d.get("reviewers"),
@@ -259,7 +263,8 @@ class BookViewSet(ServiceErrors, viewsets.ReadOnlyModelViewSet):
         if fmt not in exports.FORMATS:
             raise ValidationError({"output": "รูปแบบต้องเป็น csv, xlsx หรือ pdf"})
         body, content_type, name = exports.book_export(request.user, book, fmt, _date(request, "date_from"),
-                                                       _date(request, "date_to"))
+                                                       _date(request, "date_to"),
+                                                       verified=twofactor.is_verified(request))
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
@@ -395,7 +400,8 @@ class ItemViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixin)
     @extend_schema(request=None, responses=s.RegisterResult)
     @action(detail=True, methods=["post"])
     def register(self, request, pk=None):
-        item, warning = receiving.incoming_register(self._item(pk, None), by=request.user)
+        item, warning = receiving.incoming_register(self._item(pk, None), by=request.user,
+                                                    verified=twofactor.is_verified(request))
         return Response({"item": s.ItemDetailSerializer(item, context={"request": request}).data, "warning": warning})
 
     @extend_schema(request=s.RouteInput, responses=s.ItemDetailSerializer)

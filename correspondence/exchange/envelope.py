@@ -20,6 +20,7 @@ from eoffice.levels import Secrecy, Urgency
 
 VERSION = "1"
 MAX_TEXT = {"subject": 1000, "number": 128, "addressee": 500}
+MAX_NAME = 500  # a sender's or receiver's name and the issuer line: as long as the item's sender column
 
 
 class EnvelopeError(Exception):
@@ -130,6 +131,10 @@ def _text(data: dict, key: str, errors: dict, label: str, required: bool = True)
         errors.setdefault(key, []).append(f"{label}ต้องเป็นข้อความ")
         return ""
     value = value.strip()
+    if "\x00" in value:
+        # PostgreSQL stores no NUL character: refused here, not as a server error at the insert.
+        errors.setdefault(key, []).append(f"{label}มีอักขระที่ไม่อนุญาต")
+        return ""
     if required and not value:
         errors.setdefault(key, []).append(f"ไม่มี{label}")
     limit = MAX_TEXT.get(key)
@@ -142,7 +147,7 @@ def _code(data: dict, key: str, levels, errors: dict, label: str) -> int:
     value = data.get(key)
     code = value.get("code") if isinstance(value, dict) else value
     valid = {m.dga_code: int(m) for m in levels}
-    if code not in valid:
+    if not isinstance(code, str) or code not in valid:
         errors.setdefault(f"{key}.code", []).append(f"รหัส{label}ต้องเป็น {', '.join(valid)}")
         return 0
     return valid[code]
@@ -156,6 +161,9 @@ def _party_in(data: dict, key: str, errors: dict, label: str) -> tuple[str, str]
     pid, name = value.get("id") or "", value.get("name") or ""
     if not isinstance(pid, str) or not isinstance(name, str) or not (pid.strip() or name.strip()):
         errors.setdefault(f"{key}.id", []).append(f"ไม่มีรหัสหรือชื่อ{label}")
+        return "", ""
+    if len(pid) > MAX_NAME or len(name) > MAX_NAME or "\x00" in pid + name:
+        errors.setdefault(f"{key}.name", []).append(f"รหัสหรือชื่อ{label}ยาวเกิน {MAX_NAME} ตัวอักษรหรือมีอักขระที่ไม่อนุญาต")
         return "", ""
     return pid.strip(), name.strip()
 
@@ -184,7 +192,10 @@ def envelope_parse(data) -> Envelope:
     receiver_id, receiver_name = _party_in(data, "receiver", errors, "ส่วนราชการผู้รับ")
     issuer = ""
     if isinstance(data.get("sender"), dict):
-        issuer = str(data["sender"].get("issuer") or "").strip()
+        issuer = _text(data["sender"], "issuer", errors, "ชื่อส่วนราชการเจ้าของหนังสือ", required=False)
+        if len(issuer) > MAX_NAME:
+            errors.setdefault("sender.issuer", []).append(
+                f"ชื่อส่วนราชการเจ้าของหนังสือยาวเกิน {MAX_NAME} ตัวอักษร")
     number = _text(data, "number", errors, "เลขที่หนังสือ")
     if number:
         try:

@@ -13,7 +13,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from correspondence import permissions
@@ -188,6 +188,10 @@ def letter_receive(peer: ExchangePeer, payload, *, remote_addr: str = "") -> dic
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"envelope": exc.messages}
         code = "top_secret" if "secrecy" in errors else "invalid_envelope"
         raise ExchangeRefused(400, code, "ซองหนังสือไม่ถูกต้อง", errors) from None
+    except DataError:
+        # A value the database cannot store (too long, a NUL character): the sender's problem, not a retry.
+        raise ExchangeRefused(400, "invalid_envelope", "ซองหนังสือไม่ถูกต้อง",
+                              {"envelope": ["มีข้อความยาวเกินกำหนดหรือมีอักขระที่ไม่อนุญาต"]}) from None
     log_incoming(kind=MessageKind.LETTER, outcome=Outcome.ACCEPTED, peer=peer, key_id=peer.their_key_id,
                  message_id=message_id, status=200, remote_addr=remote_addr)
     return ack

@@ -23,7 +23,12 @@ def _max_body() -> int:
 
 def _read_body(request) -> bytes:
     # request.read() rather than request.body: the body may exceed DATA_UPLOAD_MAX_MEMORY_SIZE.
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise services.ExchangeRefused(400, "malformed", "ความยาวของคำขอไม่ถูกต้อง") from None
+    if length < 0:
+        raise services.ExchangeRefused(400, "malformed", "ความยาวของคำขอไม่ถูกต้อง")
     if length > _max_body():
         raise services.ExchangeRefused(413, "too_large", "คำขอใหญ่เกินกำหนด")
     return request.read(length) if length else b""
@@ -49,6 +54,10 @@ def _handle(request, kind: str, handler):
     peer = None
     message_id = ""
     try:
+        if not key_id or peer_by_key_id(key_id) is None:
+            # Nobody we exchange with: refused before the body (up to hundreds of MB) is read or parsed.
+            raise services.ExchangeRefused(401, "unknown_peer",
+                                           "ไม่รู้จักระบบที่ส่งคำขอนี้ (ไม่มีกุญแจของหน่วยงานผู้ส่งในระบบ)")
         body = _read_body(request)
         message_id = _claimed_message_id(body)
         try:

@@ -62,7 +62,9 @@ def _any_peer() -> bool:
         from correspondence.models import ExchangePeer
     except ImportError:
         return False
-    return ExchangePeer.objects.filter(enabled=True).exists()
+    # Disabled peers count: their agencies are still not on this portal (a peer unticked for maintenance
+    # must make its letters wait and retry, not land in a local registry that merely shares its codes).
+    return ExchangePeer.objects.exists()
 
 
 def channel_for(recipient: LetterRecipient, letter: Letter, *, peers: bool | None = None) -> str | None:

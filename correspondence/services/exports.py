@@ -43,10 +43,14 @@ def _columns(book: RegisterBook) -> list[str]:
 
 
 def book_rows(user, book: RegisterBook, date_from: dt.date | None, date_to: dt.date | None, *,
-              digits: str = "arabic"):
+              digits: str = "arabic", verified: bool = True):
     """The export's lines. ``digits``: the number, ที่ and date columns in Arabic digits for the data files
-    (CSV, XLSX: read by programs), in Thai digits for the printed PDF, like its heading."""
-    entries = list(selectors.entry_list(user, book=book.pk, date_from=date_from, date_to=date_to).order_by("number"))
+    (CSV, XLSX: read by programs), in Thai digits for the printed PDF, like its heading. ``verified=False``
+    (no second factor in this session): the unclassified lines only, as the register's own pages show."""
+    qs = selectors.entry_list(user, book=book.pk, date_from=date_from, date_to=date_to)
+    if not verified:
+        qs = qs.filter(secrecy=Secrecy.NORMAL)
+    entries = list(qs.order_by("number"))
     columns = _columns(book)
     incoming = columns is not OUTGOING_COLUMNS
     secret = columns is SECRET_COLUMNS
@@ -82,10 +86,11 @@ def _period(date_from, date_to, year: int | None = None) -> str:
     return f"จนถึงวันที่ {thai.format_date(date_to)}"
 
 
-def book_export(user, book: RegisterBook, fmt: str, date_from=None, date_to=None) -> tuple[bytes, str, str]:
+def book_export(user, book: RegisterBook, fmt: str, date_from=None, date_to=None, *,
+                verified: bool = True) -> tuple[bytes, str, str]:
     """(content, content type, file name) of the book's visible lines registered in the date range."""
     columns = _columns(book)
-    rows = book_rows(user, book, date_from, date_to, digits="thai" if fmt == "pdf" else "arabic")
+    rows = book_rows(user, book, date_from, date_to, digits="thai" if fmt == "pdf" else "arabic", verified=verified)
     from eoffice import access_events
     from eoffice.models import AccessKind
 

@@ -69,7 +69,7 @@ def book_export(request, pk, fmt):
                             content_type="text/plain; charset=utf-8")
     dates = _dates(form)
     content, content_type, name = exports.book_export(request.user, book, fmt, dates.get("date_from"),
-                                                      dates.get("date_to"))
+                                                      dates.get("date_to"), verified=twofactor.is_verified(request))
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"

@@ -333,6 +333,10 @@ def test_citing_a_classified_line_through_the_api_needs_the_second_factor(users,
     body = {"content": mfa_spec, "references": [{"entry": line.pk}]}
     r = client.post("/api/v1/letters/", body, format="json")
     assert r.status_code == 403 and "ยืนยันตัวตนขั้นที่สอง" in r.json()["detail"]
+    # Cited inside the content instead: the same question.
+    inside = client.post("/api/v1/letters/", {"content": {**mfa_spec, "references": [{"entry": line.pk}]}},
+                         format="json")
+    assert inside.status_code == 403 and "ยืนยันตัวตนขั้นที่สอง" in inside.json()["detail"]
     second_factor(client, registrar)
     r = client.post("/api/v1/letters/", body, format="json")
     assert r.status_code == 201, r.content.decode()[:300]

@@ -250,3 +250,53 @@ def test_rejecting_needs_a_reason_and_an_unregistered_item(post_signed, users):
     item, _ = receiving.incoming_register(item, by=users["soc.clerk"])
     with pytest.raises(ValidationError):
         receiving.incoming_reject(item, users["soc.clerk"], "ช้าไป")
+
+
+def test_odd_envelopes_are_refused_as_invalid_not_as_server_errors(post_signed, users, client):
+    """A peer's software retries a 5xx twelve times: a permanent problem in the envelope must be a 400 the
+    first time, with the refusal logged."""
+    import copy
+
+    base = _payload(users)
+    odd = {
+        "m-code-list": lambda p: p["envelope"].__setitem__("secrecy", {"code": []}),
+        "m-code-dict": lambda p: p["envelope"].__setitem__("urgency", {"code": {"a": 1}}),
+        "m-issuer": lambda p: p["envelope"]["sender"].__setitem__("issuer", "ก" * 600),
+        "m-nul": lambda p: p["envelope"].__setitem__("subject", "เรื่อง\x00"),
+    }
+    for message_id, change in odd.items():
+        payload = copy.deepcopy(base)
+        payload["message_id"] = message_id
+        change(payload)
+        response, _, _ = post_signed("letters", payload)
+        assert response.status_code == 400 and response.json()["error"] == "invalid_envelope", (message_id, response.content)
+    assert _refusals("invalid_envelope").count() == len(odd)
+    assert not _peer_items().exists()
+    bad_length = client.post("/exchange/v1/letters", data=b"{}", content_type="application/json",
+                             headers={"Content-Length": "abc"})
+    assert bad_length.status_code in (400, 401)  # never a 500
+
+
+def test_a_request_from_an_unknown_key_is_refused_before_its_body_is_read(users, client, monkeypatch):
+    from correspondence.exchange import views
+
+    read = []
+    monkeypatch.setattr(views, "_read_body", lambda request: read.append(1) or b"{}")
+    headers = {"Signature-Input": 'sig1=("@method");created=1;keyid="somebody"', "Signature": "sig1=:AAAA:"}
+    response = client.post("/exchange/v1/letters", data=b"{}", content_type="application/json", headers=headers)
+    assert response.status_code == 401 and response.json()["error"] == "unknown_peer"
+    assert read == []
+
+
+def test_a_letter_to_an_agency_of_a_disabled_peer_waits_for_it_and_never_lands_here(users, units, peer):
+    """The only peer unticked for maintenance: its agencies are still on the other portal. The letter goes
+    out on the peer channel (failing for now, retried), not into a local registry of the same codes."""
+    from correspondence.models import ExchangePeer, IncomingItem, OutboxChannel
+    from correspondence.services import letters
+
+    ExchangePeer.objects.update(enabled=False)
+    letter, _ = make_signed_letter(issuing_unit=units["สลค."], to_agency=agency_by_exchange_id("กต0203"),
+                                   subject="ทดสอบระหว่างปิดปรับปรุง", by=users["soc.clerk"], running=5)
+    (row,) = letters.letter_send(letter, by=users["soc.clerk"])
+    assert row.channel == OutboxChannel.PEER
+    assert not IncomingItem.objects.filter(letter=letter).exists()
