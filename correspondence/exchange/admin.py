@@ -122,9 +122,20 @@ class ExchangeLogAdmin(ReadOnlyRecords):
 
 @admin.register(ExchangeAck)
 class ExchangeAckAdmin(ReadOnlyRecords):
-    list_display = ["created_at", "message", "status", "receipt_number", "attempts", "sent_at", "next_attempt_at"]
+    list_display = ["created_at", "message", "status", "receipt_number", "attempts", "sent_at", "next_attempt_at",
+                    "last_error"]
     list_filter = ["status"]
     list_select_related = ["message"]
+    actions = ["send_again"]
+
+    @admin.action(description="ส่งการแจ้งผลที่ยังไม่สำเร็จอีกครั้ง")
+    def send_again(self, request, queryset):
+        """An answer the sender's portal refused (a key rotated on one side only, clocks apart) is sent again
+        once the cause is fixed; those already sent are left alone."""
+        from correspondence.exchange import services
+
+        count = services.acks_send_again(queryset.filter(sent_at__isnull=True))
+        self.message_user(request, f"จัดส่งการแจ้งผลอีกครั้ง {count} รายการ")
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(

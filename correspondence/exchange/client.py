@@ -78,6 +78,14 @@ def _post(peer: ExchangePeer, path: str, payload: dict, *, kind: str, message_id
     if status >= 500 or status == 429 or status == 408:
         _log(peer, kind, message_id, Outcome.FAILED, code="server_error", status=status, detail=response.text[:2000])
         raise ExchangeTemporaryError(f"{peer.name}ตอบข้อผิดพลาด HTTP {status}")
+    if status == 401 or 300 <= status < 400:
+        # Not the receiver refusing the letter: our key or clock as it sees them (unknown key, a signature
+        # that does not verify, a request too old) or a proxy redirecting. Retried, with the reason for
+        # the administrator, instead of marking the recipient as having refused.
+        code = answer.get("error") or ("redirect" if status < 400 else "auth")
+        _log(peer, kind, message_id, Outcome.FAILED, code=code, status=status, detail=response.text[:2000])
+        raise ExchangeTemporaryError(f"{peer.name}ไม่ยอมรับการยืนยันตัวตนของคำขอ (HTTP {status} {code}) "
+                                     "ตรวจสอบกุญแจแลกเปลี่ยนและนาฬิกาของทั้งสองระบบ")
     if status >= 300:
         reason = answer.get("message") or f"{peer.name}ปฏิเสธคำขอ (HTTP {status})"
         code = answer.get("error") or ""
@@ -130,5 +138,11 @@ def send_envelope(peer: ExchangePeer, envelope: dict, pdf: bytes, attachments: l
 
 
 def send_ack(peer: ExchangePeer, payload: dict) -> dict:
-    """An acknowledgement (registered / rejected) to the sender's portal."""
-    return _post(peer, "acks", payload, kind=MessageKind.ACK, message_id=payload.get("message_id") or "")
+    """An acknowledgement (registered / rejected) to the sender's portal. Sent only when the answer echoes
+    it: a proxy or a wrong host answering 200 must not mark it sent for good."""
+    message_id = payload.get("message_id") or ""
+    answer = _post(peer, "acks", payload, kind=MessageKind.ACK, message_id=message_id)
+    if answer.get("message_id") != message_id or answer.get("status") != payload.get("status"):
+        _log(peer, MessageKind.ACK, message_id, Outcome.FAILED, code="bad_answer", detail=json.dumps(answer)[:2000])
+        raise ExchangeTemporaryError(f"{peer.name}ตอบรับการแจ้งผลไม่ถูกต้องตามรูปแบบ")
+    return answer

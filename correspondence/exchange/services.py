@@ -295,6 +295,17 @@ def ack_send(ack_id: int) -> str:
     return outcome
 
 
+def acks_send_again(acks) -> int:
+    """Due now again, for the beat's dispatch (and queued at once): unsent acknowledgements only."""
+    ids = list(acks.filter(sent_at__isnull=True).values_list("pk", flat=True))
+    ExchangeAck.objects.filter(pk__in=ids, sent_at__isnull=True).update(next_attempt_at=timezone.now())
+    from correspondence.exchange.tasks import send_ack_job
+
+    for pk in ids:
+        transaction.on_commit(lambda pk=pk: send_ack_job.delay(pk))
+    return len(ids)
+
+
 def acks_reconcile() -> int:
     """Rows for registered or rejected items whose acknowledgement was never queued (a crash between the
     commit and the signal): the database, not the signal, is what makes acknowledgements reliable."""
