@@ -108,3 +108,15 @@ def test_a_bad_letter_code_is_said_once(admin_client):
     assert errors["valid_until"] == ["วันสิ้นสุดต้องไม่ก่อนวันเริ่มใช้"]  # the other field is still checked
     assert sorted(_shown_errors(response)) == sorted([errors["code"][0], "วันสิ้นสุดต้องไม่ก่อนวันเริ่มใช้"])
     assert not Agency.objects.filter(name="กระทรวงทดสอบ").exists()
+
+
+def test_the_same_holiday_twice_is_refused_in_thai(admin_client):
+    from agencies.models import Holiday
+    from eoffice.thai import format_date
+
+    holiday = Holiday.objects.filter(agency__isnull=True).first()
+    response = admin_client.post("/admin/agencies/holiday/add/",
+                                 {"day": format_date(holiday.day, "short_year4"), "name": "ซ้ำ", "agency": ""})
+    assert response.status_code == 200
+    assert _shown_errors(response) == ["วันหยุดราชการ ที่มี วันที่ และ เฉพาะส่วนราชการ เดียวกันนี้มีอยู่แล้ว"]
+    assert not Holiday.objects.filter(name="ซ้ำ").exists()
