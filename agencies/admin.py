@@ -7,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from agencies.models import Agency, Delegation, Holiday, LetterCode, Official, ReminderPolicy, RoleAssignment
 from eoffice import thai
+from eoffice.admin_mixins import DependentsRefuseDelete
 from eoffice.forms import ThaiDateField, ThaiDateInput
 
 # Every date in these forms accepts and shows Thai (Buddhist-era) dates.
@@ -106,8 +107,9 @@ class AgencyForm(forms.ModelForm):
 
 
 @admin.register(Agency)
-class AgencyAdmin(SimpleHistoryAdmin):
+class AgencyAdmin(DependentsRefuseDelete, SimpleHistoryAdmin):
     form = AgencyForm
+    delete_instead = "ให้กำหนดวันสิ้นสุดแทน"  # an agency that has served letters ends, it does not vanish
     list_display = ["name", "short_name", "level", "letter_code_today", "unit_number_thai", "parent", "keeps_registers"]
     list_filter = ["level", "keeps_registers"]
     search_fields = ["name", "short_name", "unit_number", "letter_codes__code"]
@@ -191,7 +193,8 @@ class DelegationInline(admin.TabularInline):
 
 
 @admin.register(Official)
-class OfficialAdmin(SimpleHistoryAdmin):
+class OfficialAdmin(DependentsRefuseDelete, SimpleHistoryAdmin):
+    delete_instead = "ให้ปิดการใช้งานบัญชีผู้ใช้ของเจ้าหน้าที่แทน"
     list_display = ["display_name", "position", "unit", "clearance", "user"]
     list_filter = ["clearance", "roles__role"]
     search_fields = ["first_name", "last_name", "position", "user__username", "unit__name"]
@@ -212,7 +215,8 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class PortalUserAdmin(UserAdmin):
+class PortalUserAdmin(DependentsRefuseDelete, UserAdmin):
+    delete_instead = "ให้ปิดการใช้งานบัญชีแทน"
     inlines = [OfficialInline]
     actions = ["revoke_api_tokens"]
 

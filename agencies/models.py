@@ -105,11 +105,13 @@ class Agency(models.Model):
 
     def clean(self):
         errors = {}
+        unit_number_ok = False
         if self.unit_number:
             try:
                 self.unit_number = thai.normalize_unit_number(self.unit_number)
-            except thai.ThaiFormatError as exc:
-                errors["unit_number"] = str(exc)
+                unit_number_ok = True
+            except thai.ThaiFormatError:
+                pass  # the field's validator says why (clean_fields); said here too, forms showed it twice
         if self.postcode:
             # Kept in Arabic digits (data); printed in the letter's digits. Five digits, Thai or Arabic typed.
             code = thai.to_arabic_digits(self.postcode.strip())
@@ -128,7 +130,7 @@ class Agency(models.Model):
         if self.parent_id and "parent" not in errors and _RANK[self.level] <= _RANK[self.parent.level]:
             errors["level"] = (f"{self.get_level_display()} สังกัด{self.parent.get_level_display()}ไม่ได้ "
                                "ส่วนราชการต้องอยู่ในระดับต่ำกว่าส่วนราชการที่สังกัด")
-        if self.unit_number and "unit_number" not in errors and self.parent_id:
+        if unit_number_ok and self.parent_id:
             # Letter numbers are <code> <unit number>/<running>: two units of one ministry with the same
             # unit number would print the same numbers from two registers.
             ministry = self.parent.top
@@ -211,14 +213,16 @@ class LetterCode(models.Model):
         return self.code
 
     def clean(self):
+        code_ok = False
         if self.code:
             try:
                 self.code = thai.validate_letter_code(self.code)
-            except thai.ThaiFormatError as exc:
-                raise ValidationError({"code": str(exc)}) from exc
+                code_ok = True
+            except thai.ThaiFormatError:
+                pass  # the field's validator says why (clean_fields); said here too, forms showed it twice
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": "วันสิ้นสุดต้องไม่ก่อนวันเริ่มใช้"})
-        if self.code and self.agency_id:
+        if code_ok and self.agency_id:
             for other in LetterCode.objects.exclude(pk=self.pk).select_related("agency"):
                 if not _overlap(self.valid_from, self.valid_until, other.valid_from, other.valid_until):
                     continue

@@ -41,9 +41,9 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     # Hardening (docs/security.md): login throttling, second factor, Content Security Policy.
-    "axes",
+    "eoffice.third_party_apps.AxesConfig",  # django-axes, named in Thai
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "eoffice.third_party_apps.TotpConfig",  # django_otp.plugins.otp_totp, named in Thai
     "csp",
     "eoffice",
     "agencies",

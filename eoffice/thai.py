@@ -42,6 +42,7 @@ __all__ = [
     "be_year",
     "closing_for",
     "format_date",
+    "format_month",
     "format_signer_name",
     "format_time",
     "format_unit_number",
@@ -223,6 +224,13 @@ def format_date(d: date, style: str = "full", digits: str = "thai") -> str:
             f"unknown date style {style!r}; expected one of {', '.join(DATE_STYLES)}",
         )
     return _apply_digits(text, digits)
+
+
+def format_month(d: date, digits: str = "thai") -> str:
+    """The month and its Buddhist-era year, ``กันยายน ๒๕๖๓`` (a month's heading, the admin's date drill-down).
+    An aware datetime counts as its Bangkok date."""
+    d = _as_date(d)
+    return _apply_digits(f"{THAI_MONTHS[d.month - 1]} {d.year + BE_OFFSET}", digits)
 
 
 _DATE_RE = re.compile(r"^(?:วันที่\s*)?([0-9]{1,2})\s*([^0-9]+?)\s*([0-9]+)$")

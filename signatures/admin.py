@@ -7,7 +7,7 @@ from django.utils.decorators import method_decorator
 from simple_history.admin import SimpleHistoryAdmin
 
 from correspondence.admin_scope import ItemScoped, LetterScoped
-from eoffice.admin_mixins import ReadableFields
+from eoffice.admin_mixins import DependentsRefuseDelete, ReadableFields
 
 from . import crypto
 from .models import (
@@ -155,7 +155,8 @@ class SigningCredentialForm(forms.ModelForm):
 
 
 @admin.register(SigningCredential)
-class SigningCredentialAdmin(SimpleHistoryAdmin):
+class SigningCredentialAdmin(DependentsRefuseDelete, SimpleHistoryAdmin):
+    delete_instead = "ให้ยกเลิก “ใช้งาน” ของกุญแจแทน"
     form = SigningCredentialForm
     list_display = ["__str__", "kind", "official", "agency", "active", "has_stored_secret", "created_at"]
     list_filter = ["kind", "active"]

@@ -12,7 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from correspondence import admin_scope
 from correspondence.exchange import services
 from correspondence.models import ExchangeAck, ExchangeLog, ExchangeMessage, ExchangePeer
-from eoffice.admin_mixins import ReadOnlyAdmin
+from eoffice.admin_mixins import DependentsRefuseDelete, ReadOnlyAdmin
 
 
 class ExchangePeerForm(forms.ModelForm):
@@ -34,7 +34,8 @@ class ExchangePeerForm(forms.ModelForm):
 
 
 @admin.register(ExchangePeer)
-class ExchangePeerAdmin(SimpleHistoryAdmin):
+class ExchangePeerAdmin(DependentsRefuseDelete, SimpleHistoryAdmin):
+    delete_instead = "ให้ยกเลิก “เปิดใช้งาน” ของระบบปลายทางแทน"
     form = ExchangePeerForm
     list_display = ["name", "base_url", "their_key_id", "our_key_id", "has_our_key", "enabled"]
     list_filter = ["enabled"]

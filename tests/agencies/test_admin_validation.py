@@ -77,3 +77,46 @@ def test_ministry_with_a_parent_is_refused(admin_client):
     assert response.status_code == 200
     assert "ต้องไม่มีสังกัด" in " ".join(response.context["adminform"].form.errors["parent"])
     assert not Agency.objects.filter(name="กระทรวงซ้อน").exists()
+
+
+def _shown_errors(response) -> list[str]:
+    """The error messages as the administrator reads them on the rendered page."""
+    import html
+    import re
+
+    items = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.content.decode(), re.S)
+    return [html.unescape(m) for item in items for m in re.findall(r"<li>(.*?)</li>", item, re.S)]
+
+
+def test_a_bad_unit_number_is_said_once(admin_client):
+    response = admin_client.post("/admin/agencies/agency/add/", _agency_form(_mfa_office(), unit_number="02A9"))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["unit_number"] == [
+        'รหัสตัวเลขของส่วนราชการ "02A9" ไม่ถูกต้อง ต้องเป็นตัวเลข ๔ หลัก อาจตามด้วย .ตัวเลข เช่น ๐๒๐๓ หรือ ๐๕๒๗.๑๐']
+    shown = _shown_errors(response)
+    assert len(shown) == 1 and "02A9" in shown[0]
+
+
+def test_a_bad_letter_code_is_said_once(admin_client):
+    data = _agency_form(None, level="ministry", name="กระทรวงทดสอบ")
+    data.update({"letter_codes-TOTAL_FORMS": "1", "letter_codes-0-code": "AB", "letter_codes-0-valid_from": "1 ต.ค. 2563",
+                 "letter_codes-0-valid_until": "1 ก.ย. 2563", "letter_codes-0-note": ""})
+    response = admin_client.post("/admin/agencies/agency/add/", data)
+    assert response.status_code == 200
+    errors = response.context["inline_admin_formsets"][0].formset.errors[0]
+    assert len(errors["code"]) == 1 and "พยัญชนะ" in errors["code"][0]
+    assert errors["valid_until"] == ["วันสิ้นสุดต้องไม่ก่อนวันเริ่มใช้"]  # the other field is still checked
+    assert sorted(_shown_errors(response)) == sorted([errors["code"][0], "วันสิ้นสุดต้องไม่ก่อนวันเริ่มใช้"])
+    assert not Agency.objects.filter(name="กระทรวงทดสอบ").exists()
+
+
+def test_the_same_holiday_twice_is_refused_in_thai(admin_client):
+    from agencies.models import Holiday
+    from eoffice.thai import format_date
+
+    holiday = Holiday.objects.filter(agency__isnull=True).first()
+    response = admin_client.post("/admin/agencies/holiday/add/",
+                                 {"day": format_date(holiday.day, "short_year4"), "name": "ซ้ำ", "agency": ""})
+    assert response.status_code == 200
+    assert _shown_errors(response) == ["วันหยุดราชการ ที่มี วันที่ และ เฉพาะส่วนราชการ เดียวกันนี้มีอยู่แล้ว"]
+    assert not Holiday.objects.filter(name="ซ้ำ").exists()

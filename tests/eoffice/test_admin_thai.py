@@ -25,3 +25,26 @@ def test_the_index_history_and_grant_pages_are_in_thai(client, users, units, adm
         text = page.content.decode()
         assert all(t in text for t in thai), (url, [t for t in thai if t not in text], [e for e in english if e in text], text[text.find("<body"):text.find("<body")+600])
         assert not [e for e in english if e in text], url
+
+
+def test_the_packages_apps_models_and_columns_are_named_in_thai(admin_client):
+    from axes.models import AccessAttempt
+
+    # A list shows its columns only with a row in it (beat's jobs come from the migrations).
+    AccessAttempt.objects.create(username="someone", ip_address="192.0.2.1", user_agent="x", failures_since_start=2)
+    index = admin_client.get("/admin/").content.decode()
+    for name in ["งานตามกำหนดเวลา", "กำหนดเวลาแบบ crontab", "การป้องกันการเดารหัสผ่าน", "ความพยายามเข้าสู่ระบบ",
+                 "บันทึกการเข้าสู่ระบบ", "การยืนยันตัวตนสองขั้นตอน"]:
+        assert name in index, name
+    for english in [">Periodic Tasks<", ">Axes<", ">Otp_Totp<", ">Access attempts<", ">Crontabs<", ">Access logs<"]:
+        assert english not in index, english
+    columns = {
+        "/admin/django_celery_beat/periodictask/": (["เปิดใช้งาน", "เริ่มเมื่อ", "ทำงานครั้งล่าสุดเมื่อ"],
+                                                    ["Enabled", "Start Datetime", "Last Run Datetime"]),
+        "/admin/axes/accessattempt/": (["เวลาที่พยายาม", "หมายเลข IP", "จำนวนครั้งที่เข้าสู่ระบบไม่สำเร็จ"],
+                                       ["Attempt Time", "IP Address", "Failed Logins"]),
+    }
+    for url, (thai, english) in columns.items():
+        page = admin_client.get(url).content.decode()
+        assert all(t in page for t in thai), (url, [t for t in thai if t not in page])
+        assert not [e for e in english if f">{e}<" in page], url

@@ -23,6 +23,7 @@ from eoffice.thai import (
     be_year,
     closing_for,
     format_date,
+    format_month,
     format_signer_name,
     format_time,
     format_unit_number,
@@ -195,6 +196,13 @@ def test_format_date_all_styles():
     assert format_date(d, "short_year4", "arabic") == "17 ก.ย. 2563"
     assert set(DATE_STYLES) == {"full", "full_era", "short", "short_year4"}
     assert set(DIGIT_SETS) == {"thai", "arabic"}
+
+
+def test_format_month_gives_the_month_and_its_buddhist_era_year():
+    assert format_month(date(2020, 9, 17)) == "กันยายน ๒๕๖๓"
+    assert format_month(date(2026, 1, 1), "arabic") == "มกราคม 2569"
+    # 31 December 2023, 17:00 UTC is already January 2567 in Bangkok.
+    assert format_month(datetime(2023, 12, 31, 17, 0, tzinfo=timezone.utc)) == "มกราคม ๒๕๖๗"
 
 
 def test_format_date_short_year_keeps_leading_zero():
