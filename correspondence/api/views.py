@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers as drf, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -86,7 +86,8 @@ def _input(serializer_class, request):
 # --- letters --------------------------------------------------------------------------------------------------
 
 
-@extend_schema(parameters=[OpenApiParameter("state", str), OpenApiParameter("q", str, description="ค้นหาเรื่อง/เลขที่")])
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("state", str),
+                                                   OpenApiParameter("q", str, description="ค้นหาเรื่อง/เลขที่")]))
 class LetterViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixin):
     pagination_class = Pages
     serializer_class = s.LetterListSerializer
@@ -240,7 +241,8 @@ class LetterViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixi
 # --- register books, lines, reservations --------------------------------------------------------------------------
 
 
-@extend_schema(parameters=[OpenApiParameter("year", int, description="ปี พ.ศ."), OpenApiParameter("kind", str)])
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("year", int, description="ปี พ.ศ."),
+                                                   OpenApiParameter("kind", str)]))
 class BookViewSet(ServiceErrors, viewsets.ReadOnlyModelViewSet):
     pagination_class = Pages
     serializer_class = s.BookSerializer
@@ -270,11 +272,11 @@ class BookViewSet(ServiceErrors, viewsets.ReadOnlyModelViewSet):
         return response
 
 
-@extend_schema(parameters=[
+@extend_schema_view(list=extend_schema(parameters=[
     OpenApiParameter("book", int), OpenApiParameter("year", int, description="ปี พ.ศ."),
     OpenApiParameter("series", str, description="คำนำหน้าเลข เช่น ว"), OpenApiParameter("kind", str),
     OpenApiParameter("unit", int), OpenApiParameter("date_from", OpenApiTypes.DATE),
-    OpenApiParameter("date_to", OpenApiTypes.DATE), OpenApiParameter("q", str, description="ค้นหา")])
+    OpenApiParameter("date_to", OpenApiTypes.DATE), OpenApiParameter("q", str, description="ค้นหา")]))
 class EntryViewSet(ServiceErrors, viewsets.ReadOnlyModelViewSet):
     pagination_class = EntryPages
     serializer_class = s.EntrySerializer
@@ -341,8 +343,9 @@ class ReservationViewSet(ServiceErrors, viewsets.GenericViewSet):
 # --- incoming items --------------------------------------------------------------------------------------------
 
 
-@extend_schema(parameters=[OpenApiParameter("unit", int), OpenApiParameter("state", str),
-                           OpenApiParameter("q", str, description="ค้นหาเรื่อง ผู้ส่ง หรือเลขที่หนังสือ")])
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("unit", int), OpenApiParameter("state", str),
+    OpenApiParameter("q", str, description="ค้นหาเรื่อง ผู้ส่ง หรือเลขที่หนังสือ")]))
 class ItemViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixin):
     pagination_class = Pages
     serializer_class = s.ItemListSerializer
