@@ -516,6 +516,7 @@ def letter_review(letter: Letter, *, by, approve: bool, comment: str = "") -> Re
             _grant_to_issuing_clerks(letter)
         _notify(letter.created_by, f"ร่างหนังสือเรื่อง {letter.subject} ผ่านการตรวจทานแล้ว "
                                    f"(เห็นชอบโดย {step.reviewer.display_name}) รอออกเลข", letter)
+        _notify_issuing_clerks(letter)
     else:
         _notify_reviewer(letter)
     letter._history_user = by
@@ -551,6 +552,18 @@ def _require_turn(letter: Letter, step: ReviewStep | None, official: Official | 
         raise ValidationError({"state": f"ท่านตรวจทานหนังสือนี้แล้ว ({mine.get_decision_display()}) "
                                         f"ขณะนี้รอ {step.reviewer.display_name} ตรวจทาน"})
     raise PermissionDenied(f"ยังไม่ถึงลำดับการตรวจทานของท่าน ขณะนี้รอ {step.reviewer.display_name} ตรวจทานก่อน")
+
+
+def _notify_issuing_clerks(letter: Letter) -> None:
+    """The issuing unit's clerks who may number it: an approved letter waits for them, not for the drafter.
+    (``notify`` tells only those who may see the letter: for a classified one, the cleared clerks granted
+    just before.)"""
+    roles = [Role.REGISTRY_CLERK, Role.SECRET_REGISTRAR] if letter.secrecy >= Secrecy.CONFIDENTIAL \
+        else [Role.REGISTRY_CLERK]
+    rows = role_holders(roles, [letter.issuing_unit_id], clearance=letter.secrecy, on=_today()) \
+        .select_related("official__user")
+    for user in {row.official.user for row in rows} - {letter.created_by}:
+        _notify(user, f"หนังสือเรื่อง {letter.subject} ผ่านการตรวจทานแล้ว รอออกเลขและส่ง", letter)
 
 
 def _grant_to_issuing_clerks(letter: Letter) -> None:

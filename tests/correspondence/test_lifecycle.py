@@ -406,3 +406,6 @@ def test_the_review_chain_tells_each_reviewer_and_the_drafter(users, mfa_spec, d
     assert told(drafter)[-1].endswith("ผ่านการตรวจทานแล้ว (เห็นชอบโดย นายประสิทธิ์ สั่งการ) รอออกเลข")
     letter.refresh_from_db()
     assert letter.state == LetterState.APPROVED
+    # The issuing unit's registry clerk, who numbers it, is told once, on the final approval only.
+    (clerk_told,) = told(u["mfa.clerk"])
+    assert clerk_told.startswith("หนังสือเรื่อง การดำเนินงาน") and clerk_told.endswith("ผ่านการตรวจทานแล้ว รอออกเลขและส่ง")
