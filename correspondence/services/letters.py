@@ -73,10 +73,6 @@ class SpecErrors(ValidationError):
         return out
 
 
-def _errors(problems) -> SpecErrors:
-    return SpecErrors(problems)
-
-
 def _stamp_now():
     return timezone.now()
 
@@ -165,7 +161,7 @@ def _columns_from_spec(letter: Letter, content: dict) -> None:
     kind = content.get("kind")
     problem = kind_problem(kind)
     if problem is not None:
-        raise _errors([problem])
+        raise SpecErrors([problem])
     letter.kind = kind
     subject = content.get("subject") or content.get("title") or ""
     subject = subject.strip() if isinstance(subject, str) else ""  # a wrong type: validate_spec says so
@@ -288,7 +284,7 @@ def _validate_draft(content: dict) -> None:
     probe.setdefault("date", _today().isoformat())
     problems = validate_spec(probe)
     if problems:
-        raise _errors(problems)
+        raise SpecErrors(problems)
 
 
 def _has_nul(value) -> bool:
@@ -512,11 +508,15 @@ def letter_review(letter: Letter, *, by, approve: bool, comment: str = "") -> Re
                                    f"{step.reviewer.display_name}: {comment}", letter)
     elif current_step(letter) is None:
         letter.state = LetterState.APPROVED
+        clerks = _issuing_clerks(letter)
         if letter.secrecy >= Secrecy.CONFIDENTIAL:
-            _grant_to_issuing_clerks(letter)
+            # As its reviewers and signer were when it was submitted: granted so they can number and send it.
+            for user in clerks:
+                grants.grant_view(letter, user)
         _notify(letter.created_by, f"ร่างหนังสือเรื่อง {letter.subject} ผ่านการตรวจทานแล้ว "
                                    f"(เห็นชอบโดย {step.reviewer.display_name}) รอออกเลข", letter)
-        _notify_issuing_clerks(letter)
+        for user in clerks - {letter.created_by}:
+            _notify(user, f"หนังสือเรื่อง {letter.subject} ผ่านการตรวจทานแล้ว รอออกเลขและส่ง", letter)
     else:
         _notify_reviewer(letter)
     letter._history_user = by
@@ -554,26 +554,14 @@ def _require_turn(letter: Letter, step: ReviewStep | None, official: Official | 
     raise PermissionDenied(f"ยังไม่ถึงลำดับการตรวจทานของท่าน ขณะนี้รอ {step.reviewer.display_name} ตรวจทานก่อน")
 
 
-def _notify_issuing_clerks(letter: Letter) -> None:
-    """The issuing unit's clerks who may number it: an approved letter waits for them, not for the drafter.
-    (``notify`` tells only those who may see the letter: for a classified one, the cleared clerks granted
-    just before.)"""
+def _issuing_clerks(letter: Letter) -> set:
+    """The users who number and send an approved letter: the issuing unit's registry clerks and, for a
+    classified letter, its secret-document registrars, each cleared for the letter's level."""
     roles = [Role.REGISTRY_CLERK, Role.SECRET_REGISTRAR] if letter.secrecy >= Secrecy.CONFIDENTIAL \
         else [Role.REGISTRY_CLERK]
     rows = role_holders(roles, [letter.issuing_unit_id], clearance=letter.secrecy, on=_today()) \
         .select_related("official__user")
-    for user in {row.official.user for row in rows} - {letter.created_by}:
-        _notify(user, f"หนังสือเรื่อง {letter.subject} ผ่านการตรวจทานแล้ว รอออกเลขและส่ง", letter)
-
-
-def _grant_to_issuing_clerks(letter: Letter) -> None:
-    """An approved classified letter goes to its issuing unit's clerks to be numbered and sent: those
-    cleared for it (registry clerks and secret-document registrars) get a grant, as its reviewers and
-    signer did when it was submitted."""
-    rows = role_holders([Role.REGISTRY_CLERK, Role.SECRET_REGISTRAR], [letter.issuing_unit_id],
-                        clearance=letter.secrecy, on=_today()).select_related("official__user")
-    for row in rows:
-        grants.grant_view(letter, row.official.user)
+    return {row.official.user for row in rows}
 
 
 # --- issue, sign, send, cancel ----------------------------------------------------------------------------------
@@ -617,7 +605,7 @@ def letter_issue(letter: Letter, *, by, at: dt.datetime | None = None) -> Letter
     content = _fill_defaults(letter, content)
     problems = validate_spec(content)
     if problems:
-        raise _errors(problems)
+        raise SpecErrors(problems)
     letter.content = content
     letter.state = LetterState.ISSUED
     letter._history_user = by
