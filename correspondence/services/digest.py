@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -18,7 +17,7 @@ from django.utils import timezone
 from agencies.models import Official, Role, RoleAssignment
 from correspondence import permissions
 from correspondence.models import IncomingItem, ItemState, Minute, Notification, NotificationKind
-from correspondence.services.notifications import notification_email, notify
+from correspondence.services.notifications import lock_official, notification_email, notify
 from eoffice import thai
 from eoffice.levels import Secrecy, Urgency
 
@@ -101,11 +100,6 @@ def digest_for(user, *, now: dt.datetime | None = None, email: bool = True) -> N
     if n is not None and n.email_wanted:
         notification_email(n.pk, now=now)
     return n
-
-
-def lock_official(user) -> None:
-    """Hold the official's user row until the transaction ends (PostgreSQL; SQLite has one writer anyway)."""
-    get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
 
 
 def digests_send(*, now: dt.datetime | None = None) -> dict:

@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
@@ -93,23 +94,37 @@ def email_text(n: Notification) -> tuple[str, str]:
     return (prefix + first_line)[:200], n.text + "\n" + link
 
 
-def notification_email(notification_id: int, *, now: dt.datetime | None = None) -> bool:
-    """Send one notification's e-mail, once: the row is claimed by a conditional UPDATE first, so two
-    senders never both send it. A failed send releases the claim for the next sweep."""
+def lock_official(user) -> None:
+    """Hold the official's user row until the transaction ends, for writers of a notification given once a
+    day (two runs at once would both find none yet and both write one). PostgreSQL; SQLite has one writer."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+
+
+def email_once(notification_id: int, build, *, now: dt.datetime | None = None, **unsent) -> str:
+    """Send a notification's e-mail once: ``sent``, ``taken`` (sent already, or being sent by another
+    worker) or ``failed``. The row is claimed by a conditional UPDATE first (``unsent``: further conditions
+    on it), so two senders never both send it; a failed send releases the claim for the next attempt.
+    ``build(notification)`` makes the EmailMessage."""
     now = now or timezone.now()
-    claimed = Notification.objects.filter(pk=notification_id, email_wanted=True, emailed_at__isnull=True).update(
-        emailed_at=now)
-    if not claimed:
-        return False
+    if not Notification.objects.filter(pk=notification_id, emailed_at__isnull=True, **unsent).update(emailed_at=now):
+        return "taken"
     n = Notification.objects.select_related("user").get(pk=notification_id)
-    subject, body = email_text(n)
     try:
-        EmailMessage(subject, body, to=[n.user.email]).send()
+        build(n).send()
     except Exception:
         Notification.objects.filter(pk=notification_id, emailed_at=now).update(emailed_at=None)
-        log.exception("e-mail of notification %s failed; retried by the next sweep", notification_id)
-        return False
-    return True
+        log.exception("e-mail of notification %s failed; retried by the next attempt", notification_id)
+        return "failed"
+    return "sent"
+
+
+def notification_email(notification_id: int, *, now: dt.datetime | None = None) -> bool:
+    """Send one notification's e-mail (those that want one), once; a failure is retried by the next sweep."""
+    def build(n):
+        subject, body = email_text(n)
+        return EmailMessage(subject, body, to=[n.user.email])
+
+    return email_once(notification_id, build, now=now, email_wanted=True) == "sent"
 
 
 def notifications_email_pending(*, now: dt.datetime | None = None, limit: int = 500) -> int:

@@ -7,7 +7,6 @@ from the items *they* may see: a classified item is neither listed nor counted f
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage
@@ -17,17 +16,13 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from correspondence import permissions
-from correspondence.models import (IncomingItem, ItemState, Minute, Notification, NotificationKind, Reminder,
-                                   ReminderKind)
+from correspondence.models import IncomingItem, ItemState, Minute, NotificationKind, Reminder, ReminderKind
 from correspondence.rendering.pdf import render_register_pdf
-from correspondence.services.digest import lock_official
-from correspondence.services.notifications import notify
+from correspondence.services.notifications import email_once, lock_official, notify
 from correspondence.services.retention import CLASSIFIED_SUBJECT
 from correspondence.services.reminders import executives_or_above
 from eoffice import thai
 from eoffice.levels import Secrecy, Urgency
-
-log = logging.getLogger(__name__)
 
 COLUMNS = [
     {"label": "เลขรับ", "width": "8%"}, {"label": "ที่", "width": "14%"}, {"label": "เรื่อง", "width": "34%"},
@@ -83,13 +78,14 @@ def overdue_reports_send(*, now: dt.datetime | None = None) -> dict:
     day_start = dt.datetime.combine(on, dt.time.min, tzinfo=thai.BANGKOK)
     units = Agency.objects.filter(pk__in=_overdue(on).values("unit_id")).order_by("pk")
     sent, failed = 0, 0
+    reports_of = Q(content_type=ContentType.objects.get_for_model(Agency))
     for unit in units:
         for official in executives_or_above(unit.pk):
             user = official.user
             with transaction.atomic():
                 lock_official(user)  # two runs at once must not both send (see digest_for)
                 n = user.notifications.filter(
-                    Q(content_type=ContentType.objects.get_for_model(Agency), object_id=unit.pk)
+                    reports_of & Q(object_id=unit.pk)
                     # reports written before they named their unit (the day this version is deployed)
                     | Q(content_type__isnull=True, text__startswith=f"รายงานหนังสือค้างดำเนินการ {unit.name} "),
                     kind=NotificationKind.OVERDUE_REPORT, created_at__gte=day_start).first()
@@ -103,19 +99,13 @@ def overdue_reports_send(*, now: dt.datetime | None = None) -> dict:
                 if n is None:
                     n = notify(user, NotificationKind.OVERDUE_REPORT, text, obj=unit, email=False, now=now)
                     sent += 1
-            if n is not None and user.email and not n.emailed_at:
+            if n is not None and user.email:
                 # Written first, mailed after: a mail server that fails leaves the report unsent for this
-                # run only; the next run mails it (once) and the other executives still get theirs. The
-                # row is claimed before sending, so a run overlapping this one does not mail it too.
-                unsent = Notification.objects.filter(pk=n.pk, emailed_at__isnull=True)
-                if not unsent.update(emailed_at=timezone.now()):
-                    continue
-                mail = EmailMessage(text, text + "\nรายละเอียดตามไฟล์แนบ\n", to=[user.email])
-                mail.attach(f"overdue-{unit.pk}-{on:%Y%m%d}.pdf", pdf, "application/pdf")
-                try:
-                    mail.send()
-                except Exception:  # noqa: BLE001 (any transport error: logged, retried next run)
-                    log.exception("overdue report to %s not mailed", user.pk)
-                    Notification.objects.filter(pk=n.pk).update(emailed_at=None)
-                    failed += 1
+                # run only; the next run mails it (once) and the other executives still get theirs.
+                def build(n, text=text, pdf=pdf, unit=unit, to=user.email):
+                    mail = EmailMessage(text, text + "\nรายละเอียดตามไฟล์แนบ\n", to=[to])
+                    mail.attach(f"overdue-{unit.pk}-{on:%Y%m%d}.pdf", pdf, "application/pdf")
+                    return mail
+
+                failed += email_once(n.pk, build) == "failed"
     return {"units": len(units), "reports": sent, "mail_failed": failed}
