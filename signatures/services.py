@@ -388,6 +388,11 @@ def incoming_item_validate(item: IncomingItem) -> SignatureReport | None:
     existing = SignatureReport.objects.filter(item=item, pdf_sha256=digest).first()
     if existing is not None:
         return existing
+    return _report_on(item, pdf, digest)
+
+
+def _report_on(item: IncomingItem, pdf: bytes, digest: str) -> SignatureReport:
+    """A new report on ``pdf`` under the receiving agency's trust anchors, as they are now."""
     policy = selectors.signing_settings_for(item.unit).policy()
     report = validation.validate_pdf(pdf, policy)
     status = selectors.report_status(report)
@@ -466,15 +471,7 @@ def incoming_item_revalidate(item: IncomingItem) -> SignatureReport | None:
     """Check the signatures of the file as received again, now (a revocation status that could not be
     fetched at registration, a trust anchor added since): a new report, the item page shows the newest."""
     pdf = _as_received(item)
-    if pdf is None:
-        return None
-    policy = selectors.signing_settings_for(item.unit).policy()
-    report = validation.validate_pdf(pdf, policy)
-    status = selectors.report_status(report)
-    return SignatureReport.objects.create(
-        item=item, pdf_sha256=_sha256(pdf), report=report, status=status,
-        summary_th=selectors.report_summary_th(report, status)[:1000],
-    )
+    return None if pdf is None else _report_on(item, pdf, _sha256(pdf))
 
 
 REVALIDATE_WITHIN_DAYS = 30

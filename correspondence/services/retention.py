@@ -452,7 +452,7 @@ def destruction_execute(dlist: DestructionList, *, by, now: dt.datetime | None =
     require_registry(by, dlist.unit, Secrecy.NORMAL)
     _require_archives_step(dlist, now)
     now = now or timezone.now()
-    year_end = dt.date(dlist.year - 543, 12, 31)
+    year_end = dt.date(dlist.year - thai.BE_OFFSET, 12, 31)
     destroyed, kept, files = 0, 0, []
     for line in dlist.lines.select_related("item"):
         item = IncomingItem.objects.select_for_update().get(pk=line.item_id)
