@@ -135,7 +135,7 @@ class ExchangeAckAdmin(ReadOnlyRecords):
         once the cause is fixed; those already sent are left alone."""
         from correspondence.exchange import services
 
-        count = services.acks_send_again(queryset.filter(sent_at__isnull=True))
+        count = services.acks_send_again(queryset)
         self.message_user(request, f"จัดส่งการแจ้งผลอีกครั้ง {count} รายการ")
 
     def get_queryset(self, request):

@@ -141,10 +141,16 @@ def destruction_candidates(unit: Agency, year: int) -> list[tuple[IncomingItem, 
           .order_by("received_at", "pk"))
     out = []
     for item in qs:
-        end = expires_on(item)
-        if end is not None and end <= year_end:
+        end = _ended_by(item, year_end)
+        if end is not None:
             out.append((item, end))
     return out
+
+
+def _ended_by(item: IncomingItem, year_end: dt.date) -> dt.date | None:
+    """The day the item's retention ended, if by ``year_end`` (never for ห้ามทำลาย)."""
+    end = expires_on(item)
+    return end if end is not None and end <= year_end else None
 
 
 def _line(dlist: DestructionList, item: IncomingItem, end: dt.date) -> DestructionLine:
@@ -481,9 +487,8 @@ def destruction_execute(dlist: DestructionList, *, by, now: dt.datetime | None =
 
 
 def _still_destructible(item: IncomingItem, year_end: dt.date) -> bool:
-    end = expires_on(item)
-    return (not item.on_hold and item.state == ItemState.CLOSED and item.retention != RetentionClass.PERMANENT
-            and end is not None and end <= year_end)
+    """What made it a candidate (destruction_candidates) still holds: closed, not held, retention ended."""
+    return not item.on_hold and item.state == ItemState.CLOSED and _ended_by(item, year_end) is not None
 
 
 def _received_file(item: IncomingItem) -> str:
