@@ -338,6 +338,10 @@ EOFFICE_PORTAL_URL = env.str("EOFFICE_PORTAL_URL", default="")
 # agency may destroy without one. 60 is common practice, not a figure of the regulation: set it to what
 # the Archives and the agency agree.
 EOFFICE_ARCHIVES_REPLY_DAYS = env.int("EOFFICE_ARCHIVES_REPLY_DAYS", default=60)
+# The register book of the kinds the regulation gives no series of their own (ระเบียบ, ข้อบังคับ, แถลงการณ์, ข่าว,
+# บันทึก, รายงานการประชุม), as kind=book pairs: regulation=order,news=announcement. Practice: unnamed kinds take
+# the outgoing register. Checked at start-up (correspondence.checks).
+EOFFICE_KIND_BOOKS = env.dict("EOFFICE_KIND_BOOKS", default={})
 
 # --- Delivery of sent letters (outbox; docs/delivery.md) ----------------------------------------------------
 # Retries: exponential backoff from BASE seconds, capped at MAX, with jitter; undeliverable after MAX_ATTEMPTS.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -43,8 +44,12 @@ TOP_SECRET_REFUSAL = (
     "ให้ส่งเป็นเอกสารโดยเจ้าหน้าที่นำสารตามระเบียบว่าด้วยการรักษาความลับของทางราชการ"
 )
 
+# คำสั่ง, ประกาศ and หนังสือรับรอง have their own yearly series (the regulation); the other kinds take the
+# outgoing register unless EOFFICE_KIND_BOOKS files them elsewhere (practice: see kind_book).
 KIND_BOOK = {LetterKind.ORDER: BookKind.ORDER, LetterKind.ANNOUNCEMENT: BookKind.ANNOUNCEMENT,
              LetterKind.CERTIFICATE: BookKind.CERTIFICATE}
+# The books a kind without a series of its own may be configured into.
+CONFIGURABLE_BOOKS = (BookKind.OUTGOING, BookKind.ORDER, BookKind.ANNOUNCEMENT, BookKind.CERTIFICATE)
 _NEEDS_ISSUER = {"external", "stamped", "order", "announcement", "statement", "news", "certificate"}
 _NEEDS_SIGNER = {"external", "memo", "order", "regulation", "bylaw", "announcement", "certificate", "record"}
 _SPEC_COLUMNS = ("kind", "subject", "urgency", "secrecy", "deliver_by")
@@ -567,9 +572,20 @@ def _issuing_clerks(letter: Letter) -> set:
 # --- issue, sign, send, cancel ----------------------------------------------------------------------------------
 
 
+def kind_book(kind: str) -> str:
+    """The register book a letter of this kind is numbered in. Which book keeps ระเบียบ, ข้อบังคับ, แถลงการณ์,
+    ข่าว, บันทึก and รายงานการประชุม is the agency's practice (the regulation gives series only to คำสั่ง, ประกาศ and
+    หนังสือรับรอง): ``EOFFICE_KIND_BOOKS`` (``regulation=order,news=announcement``) sets it, checked at start-up
+    by ``correspondence.checks``; by default they take the outgoing register."""
+    if kind in KIND_BOOK:
+        return KIND_BOOK[kind]
+    return settings.EOFFICE_KIND_BOOKS.get(kind, BookKind.OUTGOING)
+
+
 def _book_for(letter: Letter) -> tuple[str, str]:
-    if letter.kind in KIND_BOOK:
-        return KIND_BOOK[letter.kind], ""
+    book = kind_book(letter.kind)
+    if book != BookKind.OUTGOING:
+        return book, ""
     if letter.is_circular:
         return BookKind.CIRCULAR, letter.series_prefix or "ว"
     return BookKind.OUTGOING, letter.series_prefix
