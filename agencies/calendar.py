@@ -58,6 +58,17 @@ def within_working_time(at: dt.datetime, holidays: set[dt.date]) -> dt.datetime:
     return dt.datetime.combine(day, workday_end(), tzinfo=BANGKOK)
 
 
+def next_working_time(at: dt.datetime, holidays: set[dt.date]) -> dt.datetime:
+    """``at``, or if it falls outside working hours (night, a day off), the start of the next working time."""
+    local = at.astimezone(BANGKOK)
+    day = local.date()
+    if is_working_day(day, holidays) and workday_start() <= local.time() <= workday_end():
+        return at
+    if not (is_working_day(day, holidays) and local.time() < workday_start()):
+        day = add_working_days(day + dt.timedelta(days=1), 0, holidays)
+    return dt.datetime.combine(day, workday_start(), tzinfo=BANGKOK)
+
+
 def holidays_for(agency: Agency | None, start: dt.date, end: dt.date) -> set[dt.date]:
     """National holidays plus those of the agency and every agency above it, between two days."""
     scope = Q(agency__isnull=True)
@@ -115,7 +126,28 @@ def reminder_times(agency: Agency, urgency: int, received_at: dt.datetime,
     remind = due_at(received_at, policy.remind_rule, policy.remind_value, holidays)
     escalate = due_at(received_at, policy.escalate_rule, policy.escalate_value, holidays)
     if deliver_by is not None:
-        before = within_working_time(deliver_by - dt.timedelta(minutes=policy.before_deadline_minutes), holidays)
-        remind = min(remind, before)
+        remind = min(remind, _before_deadline(received_at, deliver_by, policy.before_deadline_minutes, holidays))
         escalate = min(escalate, deliver_by)
-    return max(remind, received_at), max(escalate, received_at)
+    remind = max(remind, received_at)
+    # Supervisors hear of an item no earlier than its reminder (a deadline already past on receipt
+    # would otherwise escalate at once, before anyone was asked to act).
+    return remind, max(escalate, remind)
+
+
+def _before_deadline(received_at: dt.datetime, deliver_by: dt.datetime, minutes: int,
+                     holidays: set[dt.date]) -> dt.datetime:
+    """The reminder ahead of a ด่วนภายใน deadline: ``minutes`` before it, pulled back into working time.
+
+    Received at night or on a day off close to the deadline, that time may lie before the receipt itself:
+    the reminder then comes at the next working time after receipt, if that is still before the deadline.
+    If it is not (nobody is at their desk again before the deadline), it comes on receipt: the only
+    moment still ahead of the deadline. A deadline already past on receipt has no "before" left to
+    aim for, and a reminder in the night helps nobody: the next working time.
+    """
+    before = within_working_time(deliver_by - dt.timedelta(minutes=minutes), holidays)
+    if before >= received_at:
+        return before
+    at_desk = next_working_time(received_at, holidays)
+    if at_desk <= deliver_by or deliver_by <= received_at:
+        return at_desk
+    return received_at

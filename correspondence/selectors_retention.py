@@ -1,8 +1,10 @@
 """Reads behind the pages of the บัญชีหนังสือขอทำลาย: which lists an official may open, and what they may do.
 
 A list is seen by the unit's registry clerks, the executives of the unit and of the units above it (the
-head who appoints and approves), and the officials appointed to its committee; to anyone else it does
-not exist (404). Its lines carry no subject or number of a classified item (stored so by the draft).
+head who appoints and approves), and the officials appointed to its committee; also by the unit's
+secret-document registrar when it lists items of the secret register they are cleared for (only they
+keep those records, and they hold or release them before destruction). To anyone else it does not
+exist (404). Its lines carry no subject or number of a classified item (stored so by the draft).
 """
 from __future__ import annotations
 
@@ -17,9 +19,10 @@ from django.utils import timezone
 from agencies.models import Official, Role
 from agencies.selectors import official_for
 from correspondence import permissions
-from correspondence.models import DestructionCommitteeMember, DestructionList, DestructionState
+from correspondence.models import DestructionCommitteeMember, DestructionLine, DestructionList, DestructionState
 from correspondence.services import retention
 from eoffice import thai
+from eoffice.levels import Secrecy
 
 
 def _units_headed(user, tree) -> set[int]:
@@ -37,7 +40,13 @@ def destruction_lists(user):
     tree = permissions._tree()
     units = permissions._role_units(user, Role.REGISTRY_CLERK) | _units_headed(user, tree)
     appointed = DestructionCommitteeMember.objects.filter(destruction_list=OuterRef("pk"), official=official)
-    return (DestructionList.objects.filter(Q(unit__in=units) | Q(Exists(appointed)))
+    # The secret-document registrar: lists with items of their secret register, up to their clearance.
+    secret_lines = DestructionLine.objects.filter(destruction_list=OuterRef("pk"),
+                                                  item__secrecy__gte=Secrecy.CONFIDENTIAL,
+                                                  item__secrecy__lte=official.clearance)
+    registrar_of = permissions._role_units(user, Role.SECRET_REGISTRAR)
+    return (DestructionList.objects.filter(Q(unit__in=units) | Q(Exists(appointed))
+                                           | Q(unit__in=registrar_of) & Q(Exists(secret_lines)))
             .select_related("unit").order_by("-year", "unit__name"))
 
 

@@ -65,6 +65,7 @@ class Notification(models.Model):
 class ReminderKind(models.TextChoices):
     REMIND = "remind", "เตือนผู้รับผิดชอบ"
     ESCALATE = "escalate", "แจ้งผู้บังคับบัญชา"
+    PRESENT = "present", "เตือนนายทะเบียนเอกสารลับให้เสนอ"
 
 
 class Reminder(models.Model):

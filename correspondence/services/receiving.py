@@ -27,6 +27,7 @@ from correspondence.models import (
     ItemState,
     Minute,
     RecipientState,
+    ReminderKind,
     Routing,
 )
 from correspondence.rendering.spec import LETTER_DATE_FLOOR, too_early_th
@@ -438,6 +439,7 @@ def item_present(item: IncomingItem, *, by, to: Official) -> Official:
     item._history_user = by
     item._change_reason = f"เสนอ {to}"[:100]
     item.save(update_fields=["state"])  # a history row: who presented it to whom
+    reminders.reminders_cancel(item=item, kind=ReminderKind.PRESENT, reason="เสนอแล้ว")
     if not item.minutes.exists():
         reminders.reminders_schedule_presented(item, to)
     transaction.on_commit(lambda: notifications.notify(

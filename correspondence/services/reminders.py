@@ -7,6 +7,9 @@ what is still pending.
 
 * A registered item waits for its minute (เกษียน): the executives of its unit are reminded, their
   supervisors are told at the escalation time. A minute, a routing or closing cancels these.
+* A registered classified item is seen by nobody but the secret-document registrar until they present
+  (เสนอ) it to an executive: the registrars who may see it are reminded to present it. Presenting it
+  (or a minute, a routing, closing) cancels that; the executive it is put before is reminded from then on.
 * A minute that assigns the item waits for the assignee's acknowledgement (รับทราบ): the assignee is
   reminded, their supervisor told. Acknowledging or closing cancels these.
 
@@ -24,6 +27,7 @@ from django.utils import timezone
 
 from agencies.calendar import reminder_times
 from agencies.models import Agency, Official, Role, RoleAssignment
+from agencies.selectors import role_holders
 from correspondence import permissions
 from correspondence.models import (
     IncomingItem,
@@ -93,11 +97,19 @@ def supervisors_of(official: Official) -> list[Official]:
 # --- planning ---------------------------------------------------------------------------------------------
 
 
+def registrars_of(item: IncomingItem, on: dt.date | None = None) -> list[Official]:
+    """The secret-document registrars (นายทะเบียนหนังสือลับ) of the item's unit cleared for it."""
+    rows = role_holders([Role.SECRET_REGISTRAR], [item.unit_id], clearance=item.secrecy, on=on or dt.date.today())
+    return list(Official.objects.filter(pk__in=rows.values("official_id"), user__is_active=True)
+                .select_related("user").order_by("pk"))
+
+
 def _plan(item: IncomingItem, minute: Minute | None, reminded: list[Official], escalated: list[Official],
-          start: dt.datetime, now: dt.datetime, item_path: list[int]) -> list[Reminder]:
+          start: dt.datetime, now: dt.datetime, item_path: list[int],
+          remind_kind: str = ReminderKind.REMIND) -> list[Reminder]:
     remind_at, escalate_at = reminder_times(item.unit, item.urgency, start, item.deliver_by)
     rows = []
-    for kind, due, people in ((ReminderKind.REMIND, remind_at, reminded), (ReminderKind.ESCALATE, escalate_at, escalated)):
+    for kind, due, people in ((remind_kind, remind_at, reminded), (ReminderKind.ESCALATE, escalate_at, escalated)):
         for official in people:
             # Nobody is reminded of an item they may not see: an unclassified item is seen from its unit
             # and the units above it (as permissions.visible_items), a classified one only with a grant.
@@ -116,7 +128,8 @@ def _plan(item: IncomingItem, minute: Minute | None, reminded: list[Official], e
 
 
 def reminders_schedule(item: IncomingItem, *, now: dt.datetime | None = None) -> list[Reminder]:
-    """A newly registered item: remind the executives who should minute it, then escalate above them."""
+    """A newly registered item: remind the executives who should minute it, then escalate above them.
+    A classified one: its registrars are reminded to present it (the executives hold no grant yet)."""
     now = now or timezone.now()
     path = _path_ids(item.unit_id)
     by_unit = _executives_by_unit(path)
@@ -124,7 +137,11 @@ def reminders_schedule(item: IncomingItem, *, now: dt.datetime | None = None) ->
     supervisors = []
     if level is not None:
         supervisors = _nearest(path[level + 1:], by_unit, {o.pk for o in executives})[1]
-    return _plan(item, None, executives, supervisors, item.received_at, now, path)
+    rows = _plan(item, None, executives, supervisors, item.received_at, now, path)
+    if item.secrecy >= Secrecy.CONFIDENTIAL:
+        rows += _plan(item, None, registrars_of(item, thai.bangkok_date(now)), [], item.received_at, now, path,
+                      remind_kind=ReminderKind.PRESENT)
+    return rows
 
 
 def reminders_schedule_presented(item: IncomingItem, official: Official, *,
@@ -146,9 +163,10 @@ def reminders_schedule_minute(minute: Minute, *, now: dt.datetime | None = None)
 
 
 def reminders_cancel(*, item: IncomingItem | None = None, minute: Minute | None = None,
-                     awaiting_minute_only: bool = False, reason: str = "",
+                     awaiting_minute_only: bool = False, kind: str | None = None, reason: str = "",
                      now: dt.datetime | None = None) -> int:
-    """Cancel what is still pending for an item (all, or only those awaiting its minute) or a minute."""
+    """Cancel what is still pending for an item (all, only those awaiting its minute, or those of one
+    kind) or a minute."""
     qs = Reminder.objects.filter(sent_at__isnull=True, cancelled_at__isnull=True)
     if minute is not None:
         qs = qs.filter(minute=minute)
@@ -158,6 +176,8 @@ def reminders_cancel(*, item: IncomingItem | None = None, minute: Minute | None 
             qs = qs.filter(minute__isnull=True)
     else:
         raise ValueError("item or minute")
+    if kind is not None:
+        qs = qs.filter(kind=kind)
     # Locked like the scan claims them: a row being sent right now is waited for, then no longer
     # matches (sent); saved one by one so the audit trail records each cancellation.
     now = now or timezone.now()
@@ -191,6 +211,8 @@ def _describe(item: IncomingItem) -> str:
 def _text(r: Reminder) -> tuple[str, str]:
     item = r.item
     what = _describe(item)
+    if r.kind == ReminderKind.PRESENT:
+        return NotificationKind.REMINDER, f"หนังสือรอเสนอผู้บังคับบัญชา: {what}"
     if r.kind == ReminderKind.REMIND:
         if r.minute_id:
             return NotificationKind.REMINDER, f"โปรดรับทราบและดำเนินการ: {what}"

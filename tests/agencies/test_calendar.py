@@ -76,3 +76,26 @@ def test_an_agencys_own_holiday_counts_for_its_units_only(soc):
     assert dt.date(2026, 11, 24) in holidays_for(division, dt.date(2026, 11, 1), dt.date(2026, 11, 30))
     mfa = Agency.objects.get(name="กระทรวงการต่างประเทศ")
     assert dt.date(2026, 11, 24) not in holidays_for(mfa, dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+
+
+# A ด่วนภายใน item received in the night of Saturday 21 November 2026 (Monday 23 is a working day).
+SATURDAY_NIGHT = bkk(2026, 11, 21, 2, 0)
+
+
+def test_a_deadline_reminder_that_would_fall_before_a_weekend_receipt_comes_at_the_next_working_time(soc):
+    # Two hours before Monday 10:00 is 08:00, before the desk opens: pulled back it would be Friday 16:30,
+    # before the item even arrived. It comes on Monday at 08:30, still before the deadline.
+    remind, escalate = reminder_times(soc, Urgency.URGENT, SATURDAY_NIGHT, deliver_by=bkk(2026, 11, 23, 10, 0))
+    assert remind == bkk(2026, 11, 23, 8, 30)
+    assert escalate == bkk(2026, 11, 23, 10, 0)
+
+
+def test_a_deadline_before_anyone_is_back_at_their_desk_is_reminded_on_receipt(soc):
+    remind, escalate = reminder_times(soc, Urgency.URGENT, SATURDAY_NIGHT, deliver_by=bkk(2026, 11, 21, 10, 0))
+    assert remind == SATURDAY_NIGHT
+    assert escalate == bkk(2026, 11, 21, 10, 0)
+
+
+def test_a_deadline_already_past_on_receipt_is_reminded_and_escalated_at_the_next_working_time(soc):
+    remind, escalate = reminder_times(soc, Urgency.URGENT, SATURDAY_NIGHT, deliver_by=bkk(2026, 11, 20, 15, 0))
+    assert remind == escalate == bkk(2026, 11, 23, 8, 30)

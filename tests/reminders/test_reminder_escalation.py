@@ -3,10 +3,12 @@ and nothing follows acknowledgement. Time is controlled by passing ``now`` to th
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from correspondence.models import Notification, NotificationKind, Reminder, ReminderKind
 from correspondence.services import receiving
 from correspondence.services.reminders import reminders_send_due
+from eoffice.levels import Secrecy, Urgency
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +100,33 @@ def test_the_beat_task_mails_the_reminder_once_through_smtp(users, assigned, smt
     subject = " ".join(str(message["Subject"]).split())
     assert subject.startswith("[ด่วนที่สุด]") and item.subject in subject
     assert f"/incoming/{item.pk}/" in message.get_content()
+
+
+def test_the_secret_registrar_is_reminded_to_present_a_classified_item_until_it_is_presented(users, received):
+    """A classified ด่วนที่สุด item: nobody but the secret-document registrar sees it until it is presented
+    (เสนอ), so the registrar is reminded to present it; presenting it cancels that and plans the
+    executive's reminder to minute it."""
+    at = timezone.now()
+    secret = received(urgency=Urgency.MOST_URGENT, subject="แผนรักษาความปลอดภัยลับ", secrecy=Secrecy.SECRET, at=at)
+    (row,) = Reminder.objects.filter(item=secret)
+    assert (row.recipient, row.kind, row.minute) == (users["soc.secret"], ReminderKind.PRESENT, None)
+    assert row.due_at == at + dt.timedelta(minutes=60)  # the ด่วนที่สุด policy: an hour after receipt
+
+    receiving.item_present(secret, by=users["soc.secret"], to=users["soc.exec"].official)
+    row.refresh_from_db()
+    assert row.cancelled_at is not None and row.cancel_reason == "เสนอแล้ว" and row.sent_at is None
+    (pending,) = Reminder.objects.filter(item=secret, cancelled_at__isnull=True)
+    assert (pending.recipient, pending.kind) == (users["soc.exec"], ReminderKind.REMIND)
+    assert reminders_send_due(now=at + dt.timedelta(minutes=61)) == 1
+    assert not Notification.objects.filter(user=users["soc.secret"], kind=NotificationKind.REMINDER).exists()
+
+
+def test_the_registrars_reminder_asks_to_present_the_item_and_names_it_by_receipt_number_only(users, received):
+    at = timezone.now()
+    secret = received(urgency=Urgency.MOST_URGENT, subject="แผนรักษาความปลอดภัยลับ", secrecy=Secrecy.SECRET, at=at)
+    assert reminders_send_due(now=at + dt.timedelta(minutes=60)) == 1
+    (note,) = Notification.objects.filter(user=users["soc.secret"], kind=NotificationKind.REMINDER)
+    assert note.text.startswith("หนังสือรอเสนอผู้บังคับบัญชา: ด่วนที่สุด หนังสือชั้นความลับ เลขรับ ")
+    assert "แผนรักษาความปลอดภัยลับ" not in note.text and note.secrecy == Secrecy.SECRET
+    # Nobody else was reminded of it: the executive holds no grant before it is presented.
+    assert Notification.objects.filter(content_type__model="incomingitem", object_id=secret.pk).count() == 1

@@ -61,3 +61,17 @@ def test_the_reminder_before_a_deadline_comes_in_working_hours(received):
     item = received(urgency=Urgency.URGENT, at=bkk(2026, 12, 21, 9, 0), deliver_by=bkk(2026, 12, 21, 15, 0))
     (row,) = Reminder.objects.filter(item=item, kind=ReminderKind.REMIND)
     assert row.due_at == bkk(2026, 12, 21, 13, 0)
+
+
+def test_a_deadline_reminder_for_an_item_received_on_a_weekend_night_waits_for_the_desk(users, received):
+    """Received on Saturday 02:00 with a deadline on Monday 10:00: two hours before the deadline is before
+    the desk opens, and the end of the working day before that is before the receipt; the reminder is
+    not sent in the night but on Monday at the start of the working day."""
+    saturday = bkk(2026, 11, 21, 2, 0)
+    item = received(urgency=Urgency.URGENT, at=saturday, deliver_by=bkk(2026, 11, 23, 10, 0))
+    (row,) = Reminder.objects.filter(item=item, kind=ReminderKind.REMIND)
+    assert row.due_at == bkk(2026, 11, 23, 8, 30)
+    assert reminders_send_due(now=saturday + dt.timedelta(minutes=1)) == 0
+    assert reminders_send_due(now=bkk(2026, 11, 22, 23, 59)) == 0
+    assert reminders_send_due(now=bkk(2026, 11, 23, 8, 30)) == 1
+    assert Notification.objects.filter(user=users["soc.exec"], kind=NotificationKind.REMINDER).count() == 1

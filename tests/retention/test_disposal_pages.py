@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from correspondence.models import DestructionList, DestructionState
 from correspondence.services import retention
+from eoffice.levels import Secrecy
 from eoffice.thai import BANGKOK
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +180,33 @@ def test_the_action_forms_are_labelled_and_carry_csrf(client, users, dlist):
     html = _page(client, users["soc.clerk"], dlist).content.decode()
     assert 'id="do-answer"' in html
     _forms_are_labelled_and_protected(html)
+
+
+def test_the_secret_registrar_sees_a_list_with_items_of_the_secret_register(client, users, dlist):
+    # soc.secret is neither clerk, head nor member: the list reaches them for its classified line.
+    registrar = users["soc.secret"]
+    r = _page(client, registrar, dlist)
+    html = r.content.decode()
+    assert r.status_code == 200 and retention.CLASSIFIED_SUBJECT in html and "ห้ามเห็นเรื่อง" not in html
+    assert _offered(html) == set()
+    assert f'data-list="{dlist.pk}"' in client.get(reverse("portal:destruction-lists")).content.decode()
+    assert reverse("portal:destruction-lists") in client.get(reverse("portal:books")).content.decode()
+
+
+def test_the_secret_registrar_does_not_see_a_list_without_classified_items(client, users, units, closed_item):
+    closed_item(dt.date(2015, 3, 2), "สิบปี ครบแล้ว")
+    retention.destruction_lists_draft(now=SURVEY)
+    plain = DestructionList.objects.get(unit=units["สลค."], year=2568)
+    assert _page(client, users["soc.secret"], plain).status_code == 404
+    assert f'data-list="{plain.pk}"' not in client.get(reverse("portal:destruction-lists")).content.decode()
+
+
+def test_the_secret_registrar_does_not_see_a_list_of_items_above_their_clearance(client, users, units, closed_item):
+    closed_item(dt.date(2014, 8, 8), "ลับมาก ครบแล้ว", secrecy=Secrecy.SECRET)
+    retention.destruction_lists_draft(now=SURVEY)
+    secret = DestructionList.objects.get(unit=units["สลค."], year=2568)
+    registrar = users["soc.secret"]
+    assert _page(client, registrar, secret).status_code == 200
+    registrar.official.clearance = Secrecy.CONFIDENTIAL
+    registrar.official.save(update_fields=["clearance"])
+    assert _page(client, registrar, secret).status_code == 404
