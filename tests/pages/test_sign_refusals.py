@@ -239,3 +239,22 @@ def test_the_secret_stays_out_of_the_error_report(letter, page, api, monkeypatch
     assert answer.status_code == 500
     report = ExceptionReporter(answer.wsgi_request, *answer.exc_info)
     assert secret not in report.get_traceback_text() and secret not in report.get_traceback_html()
+
+
+def test_not_the_signer_is_told_and_a_classified_letter_not_granted_does_not_exist(letter, users, client, api,
+                                                                                  second_factor):
+    clerk = APIClient()
+    clerk.force_authenticate(users["mfa.clerk"])
+    second_factor(clerk, users["mfa.clerk"])
+    answer = sign_by_api(clerk, letter, TEST_PASSPHRASE)
+    assert answer.status_code == 403 and answer.json() == {"detail": "เฉพาะผู้ลงนามที่กำหนดไว้เท่านั้น"}
+    client.force_login(users["mfa.clerk"])
+    second_factor(client, users["mfa.clerk"])
+    assert sign_on_page(client, letter, TEST_PASSPHRASE).status_code == 403
+    # Classified without a grant to the signer: answered as if there were no such letter.
+    Letter.objects.filter(pk=letter.pk).update(secrecy=1)
+    client.force_login(users["mfa.signer"])
+    second_factor(client, users["mfa.signer"])
+    assert sign_on_page(client, letter, TEST_PASSPHRASE).status_code == 404
+    assert sign_by_api(api, letter, TEST_PASSPHRASE).status_code == 404
+    assert not SigningJob.objects.exists()
