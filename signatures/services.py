@@ -349,8 +349,9 @@ def signing_job_start(
 
 def _job_in_progress(letter: Letter, official) -> SigningJob | None:
     since = djtz.now() - JOB_IN_PROGRESS_WINDOW
-    return (SigningJob.objects.filter(letter=letter, official=official, state__in=(JobState.QUEUED, JobState.RUNNING),
-                                      created_at__gte=since).order_by("-created_at").first())
+    unfinished = SigningJob.objects.filter(letter=letter, official=official, created_at__gte=since,
+                                           state__in=(JobState.QUEUED, JobState.RUNNING))
+    return unfinished.order_by("-created_at").first()
 
 
 @sensitive_variables("secret")
@@ -375,7 +376,8 @@ def _job_queue(job_id: int) -> None:
     except Exception as e:  # noqa: BLE001 - kombu/redis errors vary by transport
         crypto.discard_job_secret(job_id)
         SigningJob.objects.filter(pk=job_id).update(sealed_secret="")
-        _job_fail(SigningJob.objects.get(pk=job_id), SigningUnavailableError(detail=f"queue: {type(e).__name__}"))
+        refused = SigningUnavailableError(detail=f"queue: {type(e).__name__}")
+        _job_fail(SigningJob.objects.get(pk=job_id), refused)
 
 
 def issued_letter_signing_start(*, letter: Letter, official, secret: str | None, by) -> SigningJob:
@@ -624,6 +626,6 @@ __all__ = [
     "trusted_certificate_add", "credential_pkcs12_add", "credential_pkcs11_add", "library_credential",
     "issued_letter_signing_start", "letter_sign", "signing_job_start", "signing_job_run", "incoming_item_validate", "incoming_item_stamp",
     "incoming_item_process", "item_registered_handle", "archive_timestamps_renew", "RenewalError",
-    "LetterNotReadyError", "NoCredentialError", "ConcurrentChangeError", "SecretExpiredError", "SecretRequiredError",
-    "SigningUnavailableError",
+    "LetterNotReadyError", "NoCredentialError", "ConcurrentChangeError", "SecretExpiredError",
+    "SecretRequiredError", "SigningUnavailableError",
 ]
