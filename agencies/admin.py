@@ -5,7 +5,16 @@ from django.contrib.auth.admin import UserAdmin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
-from agencies.models import Agency, Delegation, Holiday, LetterCode, Official, ReminderPolicy, RoleAssignment
+from agencies.models import (
+    REMINDER_POLICY_DUPLICATE,
+    Agency,
+    Delegation,
+    Holiday,
+    LetterCode,
+    Official,
+    ReminderPolicy,
+    RoleAssignment,
+)
 from eoffice import thai
 from eoffice.admin_mixins import DependentsRefuseDelete
 from eoffice.forms import ThaiDateField, ThaiDateInput
@@ -20,8 +29,15 @@ class LetterCodeInline(admin.TabularInline):
     formfield_overrides = THAI_DATES
 
 
+class ReminderPolicyFormSet(forms.BaseInlineFormSet):
+    def get_unique_error_message(self, unique_check):
+        # Two rows of the same urgency in one save: the same Thai words as a row already saved.
+        return REMINDER_POLICY_DUPLICATE
+
+
 class ReminderPolicyInline(admin.TabularInline):
     model = ReminderPolicy
+    formset = ReminderPolicyFormSet
     extra = 0
 
 

@@ -414,6 +414,11 @@ class DueRule(models.TextChoices):
     WORKING_DAYS = "working_days", "วันทำการ (๐ = ภายในวันทำการเดียวกัน)"
 
 
+# ส่วนราชการ and ชั้นความเร็ว as the form labels them (the admin's default names the raw field).
+REMINDER_POLICY_DUPLICATE = ("ส่วนราชการนี้มีนโยบายการเตือนสำหรับชั้นความเร็วนี้แล้ว "
+                             "(ส่วนราชการหนึ่งกำหนดนโยบายได้ชั้นความเร็วละหนึ่งรายการ)")
+
+
 class ReminderPolicy(models.Model):
     """When to remind the assignee of an unacknowledged item, and when to escalate to the supervisor.
 
@@ -437,7 +442,8 @@ class ReminderPolicy(models.Model):
     class Meta:
         verbose_name = "นโยบายการเตือน"
         verbose_name_plural = "นโยบายการเตือน"
-        constraints = [models.UniqueConstraint(fields=["agency", "urgency"], name="reminder_policy_unique")]
+        constraints = [models.UniqueConstraint(fields=["agency", "urgency"], name="reminder_policy_unique",
+                                               violation_error_message=REMINDER_POLICY_DUPLICATE)]
 
     def __str__(self):
         return f"{self.agency} — {self.get_urgency_display()}"

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone as djtz
 from django.views.decorators.debug import sensitive_variables
+from redis.exceptions import RedisError
 
 from correspondence.models import IncomingItem, Letter, LetterState
 
@@ -68,7 +69,22 @@ class StoredCredentialError(SignatureError):
     default_message = "อ่านกุญแจที่เก็บไว้ไม่ได้ (กุญแจเข้ารหัสของระบบไม่ตรงกัน) กรุณาติดต่อผู้ดูแลระบบ"
 
 
+class SecretRequiredError(SignatureError):
+    code = "secret_required"
+    default_message = "กรุณาใส่รหัส PIN หรือรหัสผ่านของกุญแจลงนาม เอกสารยังไม่ถูกลงนาม"
+
+
+class SigningUnavailableError(SignatureError):
+    code = "signing_unavailable"
+    default_message = ("ลงนามไม่ได้ชั่วคราว (ระบบคิวงานไม่พร้อม) หนังสือยังไม่ถูกลงนามและไม่มีการเปลี่ยนแปลง "
+                       "กรุณาลองใหม่ภายหลัง")
+
+
 SIGNABLE_STATES = (LetterState.ISSUED, LetterState.SIGNED)
+BEFORE_ISSUE_STATES = (LetterState.DRAFT, LetterState.IN_REVIEW, LetterState.APPROVED)
+# A job not finished this long after it started is no longer "under way": its secret (one minute) is long
+# gone, so a new signing may start. Within it, a second click gets the job already running.
+JOB_IN_PROGRESS_WINDOW = timedelta(seconds=crypto.JOB_SECRET_TTL * 5)
 # Levels that need no network beyond the certificate check are signed inside the request.
 SYNC_LEVELS = (pades.PadesLevel.B_B.value,)
 
@@ -221,8 +237,20 @@ Progress = Callable[[int, str], None]
 
 
 def _check_letter(letter: Letter) -> None:
-    if letter.state not in SIGNABLE_STATES or not letter.pdf:
-        raise LetterNotReadyError(detail=f"letter {letter.pk} state={letter.state} pdf={bool(letter.pdf)}")
+    detail = f"letter {letter.pk} state={letter.state} pdf={bool(letter.pdf)}"
+    if letter.state not in SIGNABLE_STATES:
+        raise LetterNotReadyError(_not_signable_th(letter), detail=detail)
+    if not letter.pdf:
+        raise LetterNotReadyError(detail=detail)
+
+
+def _not_signable_th(letter: Letter) -> str:
+    """The state as the reason (a sent or cancelled letter is not "waiting to be issued")."""
+    from correspondence.services.letters import state_refusal_th
+
+    if letter.state in BEFORE_ISSUE_STATES:
+        return f"{state_refusal_th(letter, 'ลงนาม')} (ลงนามได้เมื่อออกเลขแล้ว)"
+    return state_refusal_th(letter, "ลงนาม", done_in=(LetterState.SENT,))
 
 
 def _credential_for(official, credential: SigningCredential | None) -> SigningCredential:
@@ -291,24 +319,65 @@ def signing_job_start(
 ) -> SigningJob:
     """Called by the web request that received the passphrase/PIN. Light levels (B-B) are signed
     right here; heavier ones go to the ``signatures.sign_letter`` task, which gets only the job id:
-    the secret travels as ciphertext on the job row, its one-minute key in the cache."""
-    _check_letter(letter)
-    if LetterSignature.objects.filter(letter=letter, official=official).exists():
-        raise AlreadySignedError(detail=f"official {official.pk} already signed letter {letter.pk}")
-    cred = _credential_for(official, credential)
-    level = selectors.signing_settings_for(letter.issuing_unit).level
-    job = SigningJob.objects.create(
-        letter=letter, official=official, credential=cred, level=level, reason=reason,
-        box=[box.page, box.x, box.y, box.w, box.h] if box else None, message="รอดำเนินการ",
-    )
+    the secret travels as ciphertext on the job row, its one-minute key in the cache.
+
+    A refusal leaves no job row. A second request while this official's job for the letter is under
+    way (a double click) gets that job back instead of a second one racing it."""
+    with transaction.atomic():
+        # The letter's row lock makes concurrent starts for it take turns through the checks below.
+        letter = Letter.objects.select_for_update().get(pk=letter.pk)
+        _check_letter(letter)
+        if LetterSignature.objects.filter(letter=letter, official=official).exists():
+            raise AlreadySignedError(detail=f"official {official.pk} already signed letter {letter.pk}")
+        cred = _credential_for(official, credential)
+        running = _job_in_progress(letter, official)
+        if running is not None:
+            return running
+        if not secret:
+            raise SecretRequiredError(detail=f"empty secret for letter {letter.pk}")
+        level = selectors.signing_settings_for(letter.issuing_unit).level
+        job = SigningJob.objects.create(
+            letter=letter, official=official, credential=cred, level=level, reason=reason,
+            box=[box.page, box.x, box.y, box.w, box.h] if box else None, message="รอดำเนินการ",
+        )
+        if level not in SYNC_LEVELS:
+            _job_seal_and_queue(job, secret)
     if level in SYNC_LEVELS:
         _job_execute(job, secret)
-        return job
-    SigningJob.objects.filter(pk=job.pk).update(sealed_secret=crypto.seal_job_secret(job.pk, secret or ""))
+    return job
+
+
+def _job_in_progress(letter: Letter, official) -> SigningJob | None:
+    since = djtz.now() - JOB_IN_PROGRESS_WINDOW
+    unfinished = SigningJob.objects.filter(letter=letter, official=official, created_at__gte=since,
+                                           state__in=(JobState.QUEUED, JobState.RUNNING))
+    return unfinished.order_by("-created_at").first()
+
+
+@sensitive_variables("secret")
+def _job_seal_and_queue(job: SigningJob, secret: str) -> None:
+    """Seal the secret on the job row (its key in the cache); the task is queued after commit. A cache
+    that cannot take the key refuses the start: the caller's transaction drops the job row."""
+    try:
+        sealed = crypto.seal_job_secret(job.pk, secret)
+    except (RedisError, OSError) as e:
+        raise SigningUnavailableError(detail=f"job key not stored: {type(e).__name__}") from None
+    SigningJob.objects.filter(pk=job.pk).update(sealed_secret=sealed)
+    transaction.on_commit(lambda: _job_queue(job.pk))
+
+
+def _job_queue(job_id: int) -> None:
+    """Hand the job to a worker; a broker that refuses it closes the job as failed, with the Thai reason,
+    instead of a job that waits for ever (and its sealed secret is dropped)."""
     from .tasks import sign_letter_job
 
-    transaction.on_commit(lambda: sign_letter_job.delay(job.pk))
-    return job
+    try:
+        sign_letter_job.delay(job_id)
+    except Exception as e:  # noqa: BLE001 - kombu/redis errors vary by transport
+        crypto.discard_job_secret(job_id)
+        SigningJob.objects.filter(pk=job_id).update(sealed_secret="")
+        refused = SigningUnavailableError(detail=f"queue: {type(e).__name__}")
+        _job_fail(SigningJob.objects.get(pk=job_id), refused)
 
 
 def issued_letter_signing_start(*, letter: Letter, official, secret: str | None, by) -> SigningJob:
@@ -558,4 +627,5 @@ __all__ = [
     "issued_letter_signing_start", "letter_sign", "signing_job_start", "signing_job_run", "incoming_item_validate", "incoming_item_stamp",
     "incoming_item_process", "item_registered_handle", "archive_timestamps_renew", "RenewalError",
     "LetterNotReadyError", "NoCredentialError", "ConcurrentChangeError", "SecretExpiredError",
+    "SecretRequiredError", "SigningUnavailableError",
 ]

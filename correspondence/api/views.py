@@ -10,6 +10,8 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, HttpResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers as drf, status, viewsets
@@ -179,6 +181,7 @@ class LetterViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixi
 
     @extend_schema(request=s.SignInput, responses={202: s.SigningJobSerializer})
     @action(detail=True, methods=["post"])
+    @method_decorator(sensitive_variables("data", "secret"))
     def sign(self, request, pk=None):
         """ลงนาม: the PAdES signature by the letter's signer with the key's PIN or passphrase (the
         signing job of the letter's page); the letter becomes signed when the job is done. Poll
@@ -197,8 +200,11 @@ class LetterViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixi
         try:
             job = signing.issued_letter_signing_start(letter=letter, official=official,
                                                       secret=data.get("secret") or None, by=request.user)
+        except signing.SigningUnavailableError as exc:
+            # The cache or queue is down: the client's request is fine, it may try again later.
+            return Response({"signature": [str(exc)]}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         except SignatureError as exc:
-            raise ValidationError({"signature": str(exc)})
+            raise ValidationError({"signature": [str(exc)]})  # field → list of messages, as every error
         return Response(signing_job_status(job.pk), status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses=s.SigningJobSerializer)

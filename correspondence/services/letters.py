@@ -243,14 +243,19 @@ _STATE_REASON = {
 _NUMBERED = (LetterState.ISSUED, LetterState.SIGNED, LetterState.SENT)
 
 
-def _refused_in_state(letter: Letter, action: str, *, done_in=()) -> ValidationError:
-    """``{"state": "<what the letter is> จึง<action>ไม่ได้"}``; ``done_in``: states in which the action
-    has already been done ("…จึงออกเลขอีกไม่ได้")."""
+def state_refusal_th(letter: Letter, action: str, *, done_in=()) -> str:
+    """``"<what the letter is> จึง<action>ไม่ได้"``; ``done_in``: states in which the action has already
+    been done ("…จึงออกเลขอีกไม่ได้"). Also the signing service's refusal, so both say it alike."""
     reason = _STATE_REASON.get(letter.state, f"หนังสือนี้อยู่ในสถานะ{letter.get_state_display()}")
     if letter.state in _NUMBERED and letter.number:
         reason += f" (ที่ {letter.number})"
     again = "อีก" if letter.state in done_in else ""
-    return ValidationError({"state": f"{reason} จึง{action}{again}ไม่ได้"})
+    return f"{reason} จึง{action}{again}ไม่ได้"
+
+
+def _refused_in_state(letter: Letter, action: str, *, done_in=()) -> ValidationError:
+    """``{"state": state_refusal_th(…)}``."""
+    return ValidationError({"state": state_refusal_th(letter, action, done_in=done_in)})
 
 
 def _require_ready_to_send(letter: Letter) -> None:

@@ -1,6 +1,8 @@
 """Helpers shared by the page views."""
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
@@ -12,11 +14,27 @@ def is_htmx(request) -> bool:
 
 def errors_to_form(form, exc: ValidationError) -> None:
     """A service's ValidationError shown on the form: by field where the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
+    from correspondence.services.letters import SpecErrors
+
+    if isinstance(exc, SpecErrors):
+        for path, errors in exc.by_path().items():
+            form.add_error(spec_field(form, path), errors)
+    elif hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def spec_field(form, path: str) -> str | None:
+    """The form's field for a place in the letter spec: ``meeting.when`` → ``meeting_when`` (the minutes'
+    fields are flat in the form), ``body[2]`` → ``body``, ``signer.position`` → ``signer``; None (the top of
+    the form) for the spec as a whole or a place the form has no field for."""
+    bare = re.sub(r"\[\d+\]", "", path)
+    for name in (bare.replace(".", "_"), bare.split(".")[0]):
+        if name in form.fields:
+            return name
+    return None
 
 
 def errors_to_messages(request, exc: ValidationError) -> None:

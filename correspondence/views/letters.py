@@ -12,9 +12,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from redis.exceptions import RedisError
 
 from agencies.models import Official, Role
 from agencies.selectors import has_role, official_for
@@ -37,7 +36,6 @@ from eoffice import thai, twofactor
 
 PREVIEW_TTL = 600  # seconds a preview PDF stays fetchable
 CACHE_DOWN = "แสดงตัวอย่างไม่ได้ชั่วคราว (ระบบแคชไม่พร้อม) ร่างหนังสือยังบันทึกได้ตามปกติ"
-CACHE_DOWN_SIGNING = "ลงนามไม่ได้ชั่วคราว (ระบบคิวงานไม่พร้อม) หนังสือยังไม่ถูกลงนามและไม่มีการเปลี่ยนแปลง กรุณาลองใหม่ภายหลัง"
 
 
 def _draft_form(request, kind, data=None, initial=None, letter=None):
@@ -482,6 +480,7 @@ def letter_cancel(request, pk):
                 "ยกเลิกหนังสือแล้ว")
 
 
+@sensitive_variables("secret")
 @sensitive_post_parameters("secret")
 @require_POST
 @login_required
@@ -500,17 +499,21 @@ def letter_sign(request, pk):
     try:
         job = signing.issued_letter_signing_start(letter=letter, official=official, secret=secret, by=request.user)
     except SignatureError as exc:
-        return render(request, "correspondence/_sign_progress.html", {"letter": letter, "error": str(exc)})
+        return _sign_refused(request, letter, str(exc))
     except ValidationError as exc:
-        return render(request, "correspondence/_sign_progress.html", {"letter": letter,
-                                                                      "error": " ".join(exc.messages)})
-    except RedisError:
-        # The job's one-minute key lives in the shared cache; without it nothing is signed and nothing changes.
-        return render(request, "correspondence/_sign_progress.html", {"letter": letter, "error": CACHE_DOWN_SIGNING})
+        return _sign_refused(request, letter, " ".join(exc.messages))
     del secret
     if not is_htmx(request):
         return redirect(f"{reverse('portal:letter', args=[letter.pk])}?job={job.pk}")
     return _progress(request, letter, job.pk)
+
+
+def _sign_refused(request, letter, message: str):
+    """The refusal under the signing form (htmx), or on the letter's page after a plain form post."""
+    if not is_htmx(request):
+        messages.error(request, message)
+        return redirect("portal:letter", pk=letter.pk)
+    return render(request, "correspondence/_sign_progress.html", {"letter": letter, "error": message})
 
 
 @require_GET

@@ -120,3 +120,59 @@ def test_the_same_holiday_twice_is_refused_in_thai(admin_client):
     assert response.status_code == 200
     assert _shown_errors(response) == ["วันหยุดราชการ ที่มี วันที่ และ เฉพาะส่วนราชการ เดียวกันนี้มีอยู่แล้ว"]
     assert not Holiday.objects.filter(name="ซ้ำ").exists()
+
+
+def _policy_rows(*rows, initial=0):
+    """The reminder-policy inline's rows: (id or None, urgency) each."""
+    data = {"reminder_policies-TOTAL_FORMS": str(len(rows)), "reminder_policies-INITIAL_FORMS": str(initial)}
+    for i, (pk, urgency) in enumerate(rows):
+        data.update({f"reminder_policies-{i}-id": pk or "", f"reminder_policies-{i}-urgency": str(urgency),
+                     f"reminder_policies-{i}-remind_rule": "minutes", f"reminder_policies-{i}-remind_value": "60",
+                     f"reminder_policies-{i}-escalate_rule": "working_days",
+                     f"reminder_policies-{i}-escalate_value": "1",
+                     f"reminder_policies-{i}-before_deadline_minutes": "120"})
+    return data
+
+
+def _policy_errors(response) -> str:
+    formset = next(f.formset for f in response.context["inline_admin_formsets"] if f.formset.prefix == "reminder_policies")
+    return " ".join([*formset.non_form_errors(), *(e for form in formset.forms for e in form.non_field_errors())])
+
+
+def _names_the_fields_in_thai(errors: str) -> bool:
+    return ("ส่วนราชการ" in errors and "ชั้นความเร็ว" in errors and "นโยบายการเตือน" in errors
+            and not any(word in errors for word in ("urgency", "agency", "already exists", "with this")))
+
+
+def test_two_reminder_policies_of_one_urgency_are_refused_in_thai(admin_client):
+    from agencies.models import ReminderPolicy
+
+    response = admin_client.post("/admin/agencies/agency/add/",
+                                 _agency_form(_mfa_office(), **_policy_rows((None, 2), (None, 2))))
+    assert response.status_code == 200
+    errors = _policy_errors(response)
+    assert _names_the_fields_in_thai(errors)
+    assert not Agency.objects.filter(name="กองทดสอบ").exists() and not ReminderPolicy.objects.exists()
+
+
+def test_a_reminder_policy_like_one_already_saved_is_refused_in_thai(admin_client):
+    from agencies.models import ReminderPolicy
+
+    assert admin_client.post("/admin/agencies/agency/add/",
+                             _agency_form(_mfa_office(), **_policy_rows((None, 2)))).status_code == 302
+    agency = Agency.objects.get(name="กองทดสอบ")
+    saved = ReminderPolicy.objects.get(agency=agency)
+    data = _agency_form(_mfa_office(), **_policy_rows((saved.pk, 2), (None, 2), initial=1))
+    data["reminder_policies-0-agency"] = data["reminder_policies-1-agency"] = agency.pk
+    response = admin_client.post(f"/admin/agencies/agency/{agency.pk}/change/", data)
+    assert response.status_code == 200
+    errors = _policy_errors(response)
+    assert _names_the_fields_in_thai(errors)
+    assert ReminderPolicy.objects.filter(agency=agency).count() == 1
+    # The model says the same outside the admin.
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        ReminderPolicy(agency=agency, urgency=2, remind_rule="minutes", remind_value=1, escalate_rule="minutes",
+                       escalate_value=2).validate_constraints()
+    assert _names_the_fields_in_thai(" ".join(refused.value.messages))

@@ -280,3 +280,18 @@ def test_a_minutes_draft_made_on_the_page_carries_and_renders_every_meeting_part
     assert client.post(edit_url, resaved).status_code == 302
     letter.refresh_from_db()
     assert letter.content["meeting"]["when"] == "2026-01-05" and letter.content["meeting"]["recorder"] == "นางสาวสมใจ ใจดี"
+
+
+@pytest.mark.parametrize("when, words", [("๕ มกราคม ๒๕๒๐", "เก่าเกินกว่าจะเป็นวันที่ของหนังสือ"),
+                                         ("๕ มกราคม ๒๖๐๐", "ไกลเกินไป")])
+def test_an_implausible_meeting_date_is_shown_under_its_field(users, client, when, words):
+    client.force_login(users["mfa.drafter"])
+    url = reverse("portal:letter-draft", args=["minutes"])
+    once = re.search(r'name="once" value="([^"]+)"', client.get(url).content.decode()).group(1)
+    answer = client.post(url, {"title": "รายงานการประชุมคณะทำงาน", "meeting_number": "๑/๒๕๖๙", "meeting_when": when,
+                               "meeting_place": "ห้องประชุมกองกลาง", "meeting_present": "นายสมชาย รักงาน ประธาน",
+                               "body": "ระเบียบวาระที่ ๑", "urgency": "0", "secrecy": "0", "once": once})
+    form = answer.context["form"]
+    assert answer.status_code == 200 and not users["mfa.drafter"].drafted_letters.exists()
+    assert any(words in e for e in form.errors["meeting_when"]), form.errors
+    assert not form.non_field_errors()
