@@ -379,8 +379,12 @@ class ItemViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixin)
         if length > settings.EOFFICE_MAX_UPLOAD_BYTES + 64 * 1024:
             raise ValidationError({"pdf": [uploads.too_large_message()]})
 
-    @extend_schema(request={"multipart/form-data": s.ItemReceiveInput}, responses={201: s.ItemDetailSerializer})
+    @extend_schema(request={"multipart/form-data": s.ItemReceiveInput, "application/json": s.ItemReceiveFieldsInput,
+                            "application/x-www-form-urlencoded": s.ItemReceiveFieldsInput},
+                   responses={201: s.ItemDetailSerializer})
     def create(self, request):
+        """รับหนังสือ: multipart/form-data with the scan in ``pdf``; JSON or a URL-encoded form for an item
+        without a file (they cannot carry one)."""
         self._refuse_oversize(request)
         data = _input(s.ItemReceiveInput, request)
         if data.get("secrecy"):
