@@ -217,7 +217,7 @@ EOFFICE_MAX_UPLOAD_BYTES = env.int("EOFFICE_MAX_UPLOAD_BYTES", default=50 * 1024
 
 # --- REST API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "correspondence.api.schema.ErrorsAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
