@@ -39,7 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "simple_history",
-    "django_celery_beat",
+    "eoffice.third_party_apps.BeatConfig",  # django-celery-beat, its computed columns named in Thai
     # Hardening (docs/security.md): login throttling, second factor, Content Security Policy.
     "eoffice.third_party_apps.AxesConfig",  # django-axes, named in Thai
     "django_otp",
