@@ -5,6 +5,7 @@ or makes them: a TOTP key or a token key seen in the admin is a second factor or
 packages' own admin pages (django-otp's key field and QR page, DRF's token list with "add token for
 any user") are replaced by these; every reset is an access event.
 """
+from django import forms
 from django.contrib import admin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import TokenProxy
@@ -38,10 +39,26 @@ class _ResetOnly(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
 
 
+class AuthenticatorForm(forms.ModelForm):
+    """Thai help under the fields (django-otp's are English; the names are in eoffice/third_party_apps.py)."""
+
+    class Meta:
+        model = TOTPDevice
+        fields = []
+        help_texts = {
+            "user": "ผู้ใช้ที่ลงทะเบียนแอปนี้",
+            "name": "ชื่อที่ตั้งให้แอปหรือโทรศัพท์เครื่องนี้",
+            "confirmed": "ผู้ใช้ใส่รหัสจากแอปถูกต้องแล้วเมื่อลงทะเบียน จึงใช้ยืนยันตัวตนได้",
+            "throttling_failure_count": "เมื่อใส่รหัสผิดติดกันหลายครั้ง ระบบจะให้รอนานขึ้นก่อนลองอีกครั้ง",
+            "last_used_at": "ครั้งล่าสุดที่ยืนยันตัวตนด้วยแอปนี้สำเร็จ",
+        }
+
+
 @admin.register(TOTPDevice)
 class AuthenticatorAdmin(_ResetOnly):
     """ลบแอปยืนยันตัวตนของผู้ที่ทำโทรศัพท์หาย: the official enrols again; sessions it verified end."""
 
+    form = AuthenticatorForm
     reset_label = "totp_device_deleted"
     list_display = ["user", "name", "confirmed", "throttling_failure_count", "last_used_at"]
     list_filter = ["confirmed"]

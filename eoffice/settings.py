@@ -39,7 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "simple_history",
-    "django_celery_beat",
+    "eoffice.third_party_apps.BeatConfig",  # django-celery-beat, its computed columns named in Thai
     # Hardening (docs/security.md): login throttling, second factor, Content Security Policy.
     "eoffice.third_party_apps.AxesConfig",  # django-axes, named in Thai
     "django_otp",
@@ -217,7 +217,7 @@ EOFFICE_MAX_UPLOAD_BYTES = env.int("EOFFICE_MAX_UPLOAD_BYTES", default=50 * 1024
 
 # --- REST API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "correspondence.api.schema.ErrorsAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",

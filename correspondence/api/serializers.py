@@ -235,6 +235,13 @@ class ItemReceiveInput(serializers.Serializer):
     pdf = serializers.FileField(required=False, allow_null=True)
 
 
+class ItemReceiveFieldsInput(ItemReceiveInput):
+    """The same item sent as JSON or a URL-encoded form: those bodies carry no file (a string in ``pdf``,
+    base64 or not, is refused as "not a file"), so the scan needs multipart/form-data."""
+
+    pdf = None
+
+
 class PdfInput(serializers.Serializer):
     pdf = serializers.FileField()
 

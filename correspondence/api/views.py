@@ -50,7 +50,7 @@ def _date(request, name):
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ValidationError({name: "วันที่ต้องอยู่ในรูปแบบ ปปปป-ดด-วว เช่น 2026-11-22"})
+        raise ValidationError({name: ["วันที่ต้องอยู่ในรูปแบบ ปปปป-ดด-วว เช่น 2026-11-22"]})
 
 
 def _int(request, name):
@@ -60,7 +60,7 @@ def _int(request, name):
     try:
         return int(value)
     except ValueError:
-        raise ValidationError({name: "ต้องเป็นตัวเลข"})
+        raise ValidationError({name: ["ต้องเป็นตัวเลข"]})
 
 
 class ServiceErrors:
@@ -233,7 +233,7 @@ class LetterViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixi
     def download(self, request, pk=None):
         letter = self._letter(pk, "download")
         if not letter.pdf:
-            raise ValidationError({"pdf": "หนังสือนี้ยังไม่มีไฟล์"})
+            raise ValidationError({"pdf": ["หนังสือนี้ยังไม่มีไฟล์"]})
         return FileResponse(letter.pdf.open("rb"), content_type="application/pdf", as_attachment=True,
                             filename=f"letter-{letter.pk}.pdf")
 
@@ -269,7 +269,7 @@ class BookViewSet(ServiceErrors, viewsets.ReadOnlyModelViewSet):
         twofactor.require_for(request, book)
         fmt = request.query_params.get("output", "csv")
         if fmt not in exports.FORMATS:
-            raise ValidationError({"output": "รูปแบบต้องเป็น csv, xlsx หรือ pdf"})
+            raise ValidationError({"output": ["รูปแบบต้องเป็น csv, xlsx หรือ pdf"]})
         body, content_type, name = exports.book_export(request.user, book, fmt, _date(request, "date_from"),
                                                        _date(request, "date_to"),
                                                        verified=twofactor.is_verified(request))
@@ -342,7 +342,7 @@ class ReservationViewSet(ServiceErrors, viewsets.GenericViewSet):
         data = _input(s.ReasonInput, request)
         entry = self._reserved(pk)
         if entry.status != EntryStatus.RESERVED:
-            raise ValidationError({"state": "เลขนี้ไม่ได้อยู่ในสถานะจองเลข"})
+            raise ValidationError({"state": ["เลขนี้ไม่ได้อยู่ในสถานะจองเลข"]})
         return Response(s.EntrySerializer(numbering.entry_void(entry, reason=data["reason"], by=request.user)).data)
 
 
@@ -385,8 +385,12 @@ class ItemViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixin)
         if length > settings.EOFFICE_MAX_UPLOAD_BYTES + 64 * 1024:
             raise ValidationError({"pdf": [uploads.too_large_message()]})
 
-    @extend_schema(request={"multipart/form-data": s.ItemReceiveInput}, responses={201: s.ItemDetailSerializer})
+    @extend_schema(request={"multipart/form-data": s.ItemReceiveInput, "application/json": s.ItemReceiveFieldsInput,
+                            "application/x-www-form-urlencoded": s.ItemReceiveFieldsInput},
+                   responses={201: s.ItemDetailSerializer})
     def create(self, request):
+        """รับหนังสือ: multipart/form-data with the scan in ``pdf``; JSON or a URL-encoded form for an item
+        without a file (they cannot carry one)."""
         self._refuse_oversize(request)
         data = _input(s.ItemReceiveInput, request)
         if data.get("secrecy"):
@@ -448,7 +452,7 @@ class ItemViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixin)
     def download(self, request, pk=None):
         item = self._item(pk, "download")
         if not item.pdf:
-            raise ValidationError({"pdf": "หนังสือนี้ไม่มีไฟล์"})
+            raise ValidationError({"pdf": ["หนังสือนี้ไม่มีไฟล์"]})
         return FileResponse(item.pdf.open("rb"), content_type="application/pdf", as_attachment=True,
                             filename=f"item-{item.pk}.pdf")
 

@@ -14,7 +14,12 @@ from django.conf import settings
 
 
 class TemporaryFailure(Exception):
-    """The channel may work later (receiver down, broker or SMTP trouble)."""
+    """The channel may work later (receiver down, broker or SMTP trouble). ``retry_after``: the seconds the
+    receiver asked to wait (its Retry-After), if it said."""
+
+    def __init__(self, reason: str = "", *, retry_after: float | None = None):
+        super().__init__(reason)
+        self.retry_after = retry_after
 
 
 class PermanentFailure(Exception):

@@ -44,6 +44,6 @@ def deliver(row: OutboxMessage) -> Delivered:
     except client.ExchangeRejected as exc:
         raise PermanentFailure(getattr(exc, "reason", "") or str(exc), rejected=True) from exc
     except client.ExchangeTemporaryError as exc:
-        raise TemporaryFailure(str(exc) or "ระบบปลายทางไม่ตอบสนอง") from exc
+        raise TemporaryFailure(str(exc) or "ระบบปลายทางไม่ตอบสนอง", retry_after=exc.retry_after) from exc
     return Delivered(status=ack.get("status") or "received",
                      receipt_number=str(ack.get("receipt_number") or ""), detail={"peer": peer.pk})

@@ -2,17 +2,20 @@
 
 ``send_envelope`` is what the delivery outbox calls for a recipient hosted on a peer portal. Its
 errors say what the caller should do: ``ExchangeTemporaryError`` → retry later (network, timeout,
-5xx, 429); ``ExchangeRejected`` → permanent, the receiver's reason is shown to the sender.
+5xx, the 4xx of ``TEMPORARY_STATUSES``, 401 and redirects), after the peer's Retry-After if it gave one;
+``ExchangeRejected`` → permanent, the receiver's reason is shown to the sender.
 """
 from __future__ import annotations
 
 import base64
 import json
 import logging
+import time
 
 import requests
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.http import parse_http_date
 
 from correspondence.exchange.signing import sign_request
 from correspondence.models import Direction, ExchangeLog, ExchangeMessage, ExchangePeer, LetterRecipient, MessageKind, Outcome
@@ -22,6 +25,8 @@ from signatures import crypto
 logger = logging.getLogger("eoffice.exchange")
 
 CONNECT_TIMEOUT = 5
+# 4xx that say "not now" rather than "no": timeout, locked, too early, too many requests.
+TEMPORARY_STATUSES = frozenset({408, 423, 425, 429})
 
 
 class ExchangeError(Exception):
@@ -29,7 +34,12 @@ class ExchangeError(Exception):
 
 
 class ExchangeTemporaryError(ExchangeError):
-    """Try again later: the peer could not be reached or failed on its side."""
+    """Try again later: the peer could not be reached or failed on its side. ``retry_after``: the seconds
+    the peer asked to wait, if it said."""
+
+    def __init__(self, message: str = "", *, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class ExchangeRejected(ExchangeError):
@@ -42,6 +52,18 @@ class ExchangeRejected(ExchangeError):
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
+
+
+def _retry_after(response) -> float | None:
+    """The Retry-After header in seconds (it is either a number of seconds or an HTTP date); None if absent
+    or unreadable."""
+    value = (response.headers.get("Retry-After") or "").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, parse_http_date(value) - time.time()) if value else None
+    except ValueError:
+        return None
 
 
 def _log(peer, kind, message_id, outcome, code="", status=None, detail=""):
@@ -75,9 +97,10 @@ def _post(peer: ExchangePeer, path: str, payload: dict, *, kind: str, message_id
     if not isinstance(answer, dict):
         answer = {}
     status = response.status_code
-    if status >= 500 or status == 429 or status == 408:
-        _log(peer, kind, message_id, Outcome.FAILED, code="server_error", status=status, detail=response.text[:2000])
-        raise ExchangeTemporaryError(f"{peer.name}ตอบข้อผิดพลาด HTTP {status}")
+    if status >= 500 or status in TEMPORARY_STATUSES:
+        code = "server_error" if status >= 500 else (answer.get("error") or "busy")
+        _log(peer, kind, message_id, Outcome.FAILED, code=code, status=status, detail=response.text[:2000])
+        raise ExchangeTemporaryError(f"{peer.name}ตอบข้อผิดพลาด HTTP {status}", retry_after=_retry_after(response))
     if status == 401 or 300 <= status < 400:
         # Not the receiver refusing the letter: our key or clock as it sees them (unknown key, a signature
         # that does not verify, a request too old) or a proxy redirecting. Retried, with the reason for

@@ -6,7 +6,6 @@ import base64
 import binascii
 import datetime as dt
 import logging
-import random
 import re
 import secrets
 
@@ -41,8 +40,6 @@ from signatures import crypto
 logger = logging.getLogger("eoffice.exchange")
 
 MAX_ATTACHMENTS = 50
-ACK_RETRY_BASE = 30          # seconds before the second attempt; doubles each time
-ACK_RETRY_CAP = 3600         # never wait longer than an hour between attempts
 _SAFE_NAME = re.compile(r"[^\w.\-ก-๙ ]+")
 
 
@@ -259,15 +256,23 @@ def ack_enqueue(item: IncomingItem, status: str) -> ExchangeAck | None:
     return ack
 
 
-def _backoff(attempts: int) -> dt.timedelta:
-    seconds = min(ACK_RETRY_CAP, ACK_RETRY_BASE * 2 ** max(attempts - 1, 0))
-    return dt.timedelta(seconds=seconds * random.uniform(0.5, 1.5))
+def _next_attempt(attempts: int, retry_after: float | None) -> dt.datetime:
+    # The outbox's retry policy (backoff with jitter, the peer's Retry-After honoured up to its cap).
+    from correspondence.services.delivery import retry_delay
+
+    return timezone.now() + dt.timedelta(seconds=retry_delay(attempts, retry_after))
+
+
+# The sender's portal already holds an acknowledgement for this letter: sending again changes nothing.
+ACK_ALREADY_HELD = 409
 
 
 def ack_send(ack_id: int) -> str:
-    """Send one owed acknowledgement: ``sent``, ``retry`` (a later attempt is scheduled), ``refused``
-    (the sender's portal refused it for good) or ``skipped`` (sent, being sent, given up, or not due:
-    a task retry and beat's re-dispatch may both ask)."""
+    """Send one owed acknowledgement: ``sent``, ``retry`` (a later attempt is scheduled: no answer, 5xx,
+    or a "not now" 4xx, see ``client.TEMPORARY_STATUSES``), ``refused`` (the sender's portal refused it for
+    good, e.g. 400 invalid, 404 unknown message: it waits for an administrator's "send again") or
+    ``skipped`` (sent, being sent, given up, or not due: a task retry and beat's re-dispatch may both ask).
+    A 409 (already acknowledged there) counts as sent, its answer kept in ``last_error``."""
     with transaction.atomic():
         # of=self: the peer row is shared by every ack to that portal and must not be locked with it.
         ack = (ExchangeAck.objects.select_for_update(skip_locked=True, of=("self",)).select_related("message__peer")
@@ -282,11 +287,16 @@ def ack_send(ack_id: int) -> str:
         try:
             client.send_ack(message.peer, payload)
         except client.ExchangeTemporaryError as exc:
-            ack.last_error, ack.next_attempt_at = str(exc)[:2000], timezone.now() + _backoff(ack.attempts)
+            ack.last_error, ack.next_attempt_at = str(exc)[:2000], _next_attempt(ack.attempts, exc.retry_after)
             outcome = "retry"
         except client.ExchangeRejected as exc:
-            ack.last_error, ack.next_attempt_at = f"{exc.code}: {exc.reason}"[:2000], None
-            outcome = "refused"
+            if exc.status == ACK_ALREADY_HELD:
+                ack.sent_at, ack.next_attempt_at = timezone.now(), None
+                outcome = "sent"
+            else:
+                ack.next_attempt_at = None
+                outcome = "refused"
+            ack.last_error = f"{f'HTTP {exc.status} ' if exc.status else ''}{exc.code}: {exc.reason}"[:2000]
         else:
             ack.sent_at, ack.last_error, ack.next_attempt_at = timezone.now(), "", None
             outcome = "sent"

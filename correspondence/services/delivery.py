@@ -204,6 +204,15 @@ def backoff_seconds(attempt: int) -> float:
     return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
+def retry_delay(attempt: int, retry_after: float | None = None) -> float:
+    """Seconds before the next attempt: the backoff, or longer when the receiver asked for it (Retry-After),
+    though never past the backoff's cap (a receiver cannot park a message for days)."""
+    delay = backoff_seconds(attempt)
+    if retry_after:
+        delay = max(delay, min(retry_after, settings.EOFFICE_OUTBOX_RETRY_MAX))
+    return delay
+
+
 def _delivered(row: OutboxMessage, result, now: dt.datetime) -> None:
     row.state, row.delivered_at, row.lease_until, row.last_error = OutboxState.DELIVERED, now, None, ""
     row.receipt, row.receipt_number = result.as_receipt(), result.receipt_number[:64]
@@ -237,7 +246,7 @@ def _failed(row: OutboxMessage, exc: Exception, now: dt.datetime) -> None:
         rec.save(update_fields=["state", "state_reason", "updated_at"])
         _alert_sender(row, rec, reason, rejected=rejected)
         return
-    delay = backoff_seconds(row.attempts)
+    delay = retry_delay(row.attempts, getattr(exc, "retry_after", None))
     row.state, row.next_attempt_at = OutboxState.RETRYING, now + dt.timedelta(seconds=delay)
     # A short wait rides on the task message; a long one is left to the re-dispatch (no long ETAs
     # in Redis, whose visibility timeout would deliver them twice).
@@ -349,6 +358,6 @@ def recipient_resend(recipient: LetterRecipient, *, by) -> OutboxMessage:
 
 
 __all__ = [
-    "backoff_seconds", "channel_for", "new_message_id", "outbox_deliver", "outbox_dispatch",
+    "backoff_seconds", "channel_for", "retry_delay", "new_message_id", "outbox_deliver", "outbox_dispatch",
     "outbox_redispatch", "outbox_write", "recipient_resend",
 ]

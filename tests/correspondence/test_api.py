@@ -192,6 +192,16 @@ def test_an_unknown_path_or_id_under_the_api_is_a_json_404(users):
         assert r.json() == {"detail": "ไม่พบข้อมูลที่ขอ"}
 
 
+def test_a_signed_in_post_to_an_unknown_path_is_the_same_json_404_not_a_csrf_page(users):
+    """A session client's POST there gets the documented JSON 404, not Django's HTML CSRF refusal."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["soc.clerk"])
+    r = client.post("/api/v1/items/abc/close/", {"filed_at": ""}, content_type="application/json")
+    assert r.status_code == 404 and r.json() == {"detail": "ไม่พบข้อมูลที่ขอ"}
+
+
 def test_a_received_letter_keeps_its_deadline(users, units):
     r = api(users["soc.clerk"]).post("/api/v1/items/", {
         "unit": units["สลค."].pk, "channel": "scan", "sender_text": "กระทรวงการคลัง", "subject": "ด่วนภายใน",

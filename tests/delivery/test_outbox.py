@@ -129,6 +129,29 @@ def test_backoff_is_exponential_capped_and_jittered(settings):
         assert len(values) > 150  # jitter: not one fixed delay
 
 
+def test_a_receivers_retry_after_is_honoured_up_to_the_backoff_cap(users, units, signed_letter, settings,
+                                                                    monkeypatch):
+    """A receiver that says "not now, in 15 minutes" (429/503 with Retry-After) is not asked again sooner;
+    a Retry-After of days is held to the cap."""
+    from types import SimpleNamespace
+
+    from correspondence.delivery import TemporaryFailure
+
+    settings.EOFFICE_OUTBOX_RETRY_BASE, settings.EOFFICE_OUTBOX_RETRY_MAX = 30, 3600
+    assert all(900 <= delivery.retry_delay(1, 900) <= 3600 for _ in range(50))
+    assert delivery.retry_delay(1, 10 * 86400) == 3600 and delivery.retry_delay(1, None) <= 30
+
+    def busy(row):
+        raise TemporaryFailure("ระบบปลายทางขอให้รอ", retry_after=900)
+
+    monkeypatch.setattr(delivery, "channel_module", lambda channel: SimpleNamespace(deliver=busy))
+    (row,) = _send(signed_letter([{"agency": units["สลค."].pk}]), users)
+    before = timezone.now()
+    assert delivery.outbox_deliver(row.pk) == OutboxState.RETRYING
+    row.refresh_from_db()
+    assert row.next_attempt_at >= before + dt.timedelta(seconds=900) and row.last_error == "ระบบปลายทางขอให้รอ"
+
+
 def test_retries_then_undeliverable_alerts_the_sender_then_resend_delivers(users, units, signed_letter,
                                                                            settings, smtp):
     settings.EOFFICE_OUTBOX_MAX_ATTEMPTS = 3

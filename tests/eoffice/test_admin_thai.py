@@ -41,10 +41,45 @@ def test_the_packages_apps_models_and_columns_are_named_in_thai(admin_client):
     columns = {
         "/admin/django_celery_beat/periodictask/": (["เปิดใช้งาน", "เริ่มเมื่อ", "ทำงานครั้งล่าสุดเมื่อ"],
                                                     ["Enabled", "Start Datetime", "Last Run Datetime"]),
-        "/admin/axes/accessattempt/": (["เวลาที่พยายาม", "หมายเลข IP", "จำนวนครั้งที่เข้าสู่ระบบไม่สำเร็จ"],
-                                       ["Attempt Time", "IP Address", "Failed Logins"]),
+        # Computed columns (a property, a method) that Django would title from their English names.
+        "/admin/django_celery_beat/periodictask/?": (["กำหนดเวลาที่ใช้"], ["Scheduler"]),
+        "/admin/django_celery_beat/crontabschedule/": (["ความหมาย"], ["Human readable"]),
+        "/admin/axes/accessattempt/": (["เวลาที่พยายาม", "หมายเลข IP", "จำนวนครั้งที่เข้าสู่ระบบไม่สำเร็จ", "สถานะ"],
+                                       ["Attempt Time", "IP Address", "Failed Logins", "Status"]),
     }
     for url, (thai, english) in columns.items():
         page = admin_client.get(url).content.decode()
         assert all(t in page for t in thai), (url, [t for t in thai if t not in page])
         assert not [e for e in english if f">{e}<" in page], url
+
+
+def test_the_authenticator_admin_names_its_model_and_fields_in_thai(admin_client, users):
+    """django-otp's names are plain English strings (not translatable): they are renamed when the app is
+    ready, and the help under the read-only fields comes from the admin's form."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=users["soc.secret"], name="โทรศัพท์", confirmed=True)
+    index = admin_client.get("/admin/").content.decode()
+    assert "แอปยืนยันตัวตน" in index and "TOTP device" not in index
+    listing = admin_client.get("/admin/otp_totp/totpdevice/").content.decode()
+    for thai in ["ผู้ใช้", "ยืนยันการลงทะเบียนแล้ว", "จำนวนครั้งที่ใส่รหัสผิดติดกัน", "ใช้ล่าสุดเมื่อ"]:
+        assert thai in listing, thai
+    page = admin_client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    for thai in ["ผู้ใช้:", "ชื่อ:", "ยืนยันการลงทะเบียนแล้ว:", "จำนวนครั้งที่ใส่รหัสผิดติดกัน:", "ใช้ล่าสุดเมื่อ:",
+                 "ผู้ใช้ใส่รหัสจากแอปถูกต้องแล้วเมื่อลงทะเบียน"]:
+        assert thai in text, thai
+    for english in ["Name:", "Confirmed:", "Throttling failure count:", "Last used at:", "TOTP device",
+                    "The human-readable name of this device.", "Is this device ready for use?"]:
+        assert english not in text, english
+    # The key itself is never shown, whatever its name.
+    assert device.key not in text and "กุญแจลับ" not in text
+
+
+def test_the_thai_names_need_no_migration_of_the_packages(db):
+    """Migrations read the names the packages declared, not the Thai ones given at run time."""
+    from django.core.management import call_command
+
+    call_command("makemigrations", "otp_totp", "axes", "django_celery_beat", check=True, dry_run=True,
+                 verbosity=0)

@@ -1,0 +1,120 @@
+"""The OpenAPI schema (/api/schema/) documents what the API really accepts and answers: every content type
+an upload endpoint parses, and the error answers (400, 403, 404) with shapes that real error bodies match."""
+import jsonschema
+import pytest
+from django.core.files.base import ContentFile
+from drf_spectacular.validation import validate_schema
+from rest_framework.test import APIClient
+
+from correspondence.models import Channel, IncomingItem
+from correspondence.services import receiving
+
+pytestmark = pytest.mark.django_db
+
+
+def api(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def schema(users):
+    response = api(users["soc.clerk"]).get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    return response.json()
+
+
+def conforms(schema, body, component):
+    """Validates a body against a component of the schema, its references resolved in the same document."""
+    jsonschema.validate(body, {"$ref": f"#/components/schemas/{component}", "components": schema["components"]})
+
+
+def error_ref(operation, code):
+    return operation["responses"][code]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+
+
+def test_the_schema_with_its_errors_is_a_valid_openapi_document(schema):
+    validate_schema(schema)
+
+
+def test_receiving_an_item_documents_each_content_type_it_parses(schema):
+    content = schema["paths"]["/api/v1/items/"]["post"]["requestBody"]["content"]
+    assert set(content) == {"multipart/form-data", "application/json", "application/x-www-form-urlencoded"}
+    fields = {media: schema["components"]["schemas"][c["schema"]["$ref"].rsplit("/", 1)[1]]["properties"]
+              for media, c in content.items()}
+    assert fields["multipart/form-data"]["pdf"]["format"] == "binary"
+    # JSON and a plain form carry no file: the schema does not offer one there.
+    assert "pdf" not in fields["application/json"] and "pdf" not in fields["application/x-www-form-urlencoded"]
+    assert set(fields["application/json"]) == set(fields["multipart/form-data"]) - {"pdf"}
+
+
+def test_an_item_sent_as_json_or_a_form_is_received_and_a_json_file_is_refused(users, units):
+    clerk, soc = api(users["soc.clerk"]), units["สลค."]
+    fields = {"unit": soc.pk, "channel": Channel.SCAN, "sender_text": "กระทรวงการคลัง", "subject": "ขอเชิญประชุม"}
+    assert clerk.post("/api/v1/items/", fields, format="json").status_code == 201
+    form = clerk.post("/api/v1/items/", fields)  # APIClient's default: a multipart form without a file
+    assert form.status_code == 201
+    encoded = clerk.generic("POST", "/api/v1/items/", "unit=%d&channel=scan&sender_text=x&subject=y" % soc.pk,
+                            content_type="application/x-www-form-urlencoded")
+    assert encoded.status_code == 201, encoded.json()
+    before = IncomingItem.objects.count()
+    refused = clerk.post("/api/v1/items/", {**fields, "pdf": "JVBERi0xLjQKJSVFT0YK"}, format="json")
+    assert refused.status_code == 400 and list(refused.json()) == ["pdf"]
+    assert IncomingItem.objects.count() == before
+
+
+@pytest.mark.parametrize("path, method", [
+    ("/api/v1/letters/", "post"),                    # create a letter
+    ("/api/v1/items/{id}/register/", "post"),        # register an item
+    ("/api/v1/letters/{id}/submit/", "post"),        # a transition
+    ("/api/v1/items/{id}/", "get"),
+])
+def test_representative_operations_list_their_errors(schema, path, method):
+    operation = schema["paths"][path][method]
+    assert error_ref(operation, "400") == "ValidationError"
+    assert error_ref(operation, "403") == "Error"
+    if "{id}" in path:
+        assert error_ref(operation, "404") == "Error"
+    # The success answer an extend_schema gave is kept.
+    assert {"200", "201"} & set(operation["responses"])
+
+
+def test_lists_answer_404_for_a_page_past_the_end_and_the_token_endpoint_no_403(schema):
+    assert error_ref(schema["paths"]["/api/v1/letters/"]["get"], "404") == "Error"
+    assert "403" not in schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
+
+
+def test_real_error_bodies_match_the_documented_shapes(schema, users, units, mfa_spec):
+    drafter = api(users["mfa.drafter"])
+    bodies = []
+    # A spec problem keyed by its path in the content, and a nested list of recipients with one bad element.
+    spec = {**mfa_spec, "signer": {**mfa_spec["signer"], "position": ""}}
+    bodies.append(drafter.post("/api/v1/letters/", {"content": spec}, format="json"))
+    bodies.append(drafter.post("/api/v1/letters/", {"content": mfa_spec, "recipients": [{"agency": 1}, {"email": "x"}],
+                                                    "reviewers": ["a"]}, format="json"))
+    # A body that is not JSON at all, and a field of the query string.
+    bodies.append(drafter.generic("POST", "/api/v1/letters/", "{not json", content_type="application/json"))
+    bodies.append(drafter.get("/api/v1/entries/", {"date_from": "22/11/2026"}))
+    for response in bodies:
+        assert response.status_code == 400, response.content
+        conforms(schema, response.json(), "ValidationError")
+    assert "detail" in bodies[2].json()
+    assert "recipients" in bodies[1].json() and "reviewers" in bodies[1].json()
+
+    item = receiving.incoming_receive(unit=units["สลค."], by=users["soc.clerk"], channel=Channel.SCAN,
+                                      subject="ทดสอบ", sender_text="กห")
+    missing = drafter.post(f"/api/v1/items/{item.pk}/register/")  # not a clerk of that unit: not visible
+    refused = APIClient().post("/api/v1/letters/", {}, format="json")  # not signed in
+    for response, code in ((missing, 404), (refused, 403)):
+        assert response.status_code == code, response.content
+        conforms(schema, response.json(), "Error")
+
+
+def test_a_file_over_the_limit_is_a_documented_400_on_its_field(schema, users, units, settings):
+    settings.EOFFICE_MAX_UPLOAD_BYTES = 1024
+    response = api(users["soc.clerk"]).post("/api/v1/items/", {
+        "unit": units["สลค."].pk, "sender_text": "กห", "subject": "ใหญ่",
+        "pdf": ContentFile(b"%PDF-1.4\n" + b"0" * 200_000, name="big.pdf")}, format="multipart")
+    assert response.status_code == 400 and list(response.json()) == ["pdf"]
+    conforms(schema, response.json(), "ValidationError")
