@@ -5,6 +5,7 @@ client can read them as it reads the successes (see the module docstring of ``co
   one level down, and problems of the letter spec sit under ``content`` keyed by their path in the spec
   (``{"content": {"signer.position": […]}}``). A body that cannot be read at all answers ``{"detail": …}``.
   A file over the size limit is a 400 on its field (``pdf``).
+- 503 on signing, when the queue cannot take the job: ``{"signature": [Thai message]}``.
 - 403 and 404 ``Error``: ``{"detail": Thai message}``. Unauthenticated requests answer 403, not 401: the
   first authentication class (session) sends no WWW-Authenticate challenge.
 """
@@ -41,6 +42,9 @@ VALIDATION_ERROR = {
 }
 
 _WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+# Actions that answer 503 when a service they hand work to (cache, queue) is down: the request was fine and
+# may be sent again later; the body has the 400's shape ({field: [message]}).
+TEMPORARILY_UNAVAILABLE = {"sign": "ลงนามไม่ได้ชั่วคราว (ระบบคิวงานไม่พร้อม) ไม่มีการเปลี่ยนแปลง ลองใหม่ภายหลัง"}
 
 
 class ErrorsAutoSchema(AutoSchema):
@@ -64,6 +68,8 @@ class ErrorsAutoSchema(AutoSchema):
             codes["403"] = ("Error", "ไม่ได้เข้าสู่ระบบ ไม่มีสิทธิ์ หรือต้องยืนยันตัวตนขั้นที่สอง")
         if "{" in self.path or (self._is_list_view() and self._get_paginator()):
             codes["404"] = ("Error", "ไม่พบข้อมูล (หรือไม่มีสิทธิ์เห็น) หรือไม่มีหน้าที่ขอ")
+        if getattr(self.view, "action", None) in TEMPORARILY_UNAVAILABLE:
+            codes["503"] = ("ValidationError", TEMPORARILY_UNAVAILABLE[self.view.action])
         return codes
 
     def _may_refuse_input(self) -> bool:

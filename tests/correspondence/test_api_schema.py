@@ -80,6 +80,13 @@ def test_representative_operations_list_their_errors(schema, path, method):
     assert {"200", "201"} & set(operation["responses"])
 
 
+def test_signing_documents_its_503_when_the_queue_is_down(schema):
+    operation = schema["paths"]["/api/v1/letters/{id}/sign/"]["post"]
+    assert error_ref(operation, "503") == "ValidationError"
+    conforms(schema, {"signature": ["ลงนามไม่ได้ชั่วคราว"]}, "ValidationError")
+    assert "503" not in schema["paths"]["/api/v1/letters/{id}/submit/"]["post"]["responses"]
+
+
 def test_lists_answer_404_for_a_page_past_the_end_and_the_token_endpoint_no_403(schema):
     assert error_ref(schema["paths"]["/api/v1/letters/"]["get"], "404") == "Error"
     assert "403" not in schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
