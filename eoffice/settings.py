@@ -344,7 +344,8 @@ EOFFICE_ARCHIVES_REPLY_DAYS = env.int("EOFFICE_ARCHIVES_REPLY_DAYS", default=60)
 EOFFICE_KIND_BOOKS = env.dict("EOFFICE_KIND_BOOKS", default={})
 
 # --- Delivery of sent letters (outbox; docs/delivery.md) ----------------------------------------------------
-# Retries: exponential backoff from BASE seconds, capped at MAX, with jitter; undeliverable after MAX_ATTEMPTS.
+# Retries: exponential backoff from BASE seconds, capped at MAX, with jitter; undeliverable after MAX_ATTEMPTS
+# (owed exchange acknowledgements give up after as many, docs/exchange.md).
 EOFFICE_OUTBOX_RETRY_BASE = env.float("EOFFICE_OUTBOX_RETRY_BASE", default=30.0)
 EOFFICE_OUTBOX_RETRY_MAX = env.float("EOFFICE_OUTBOX_RETRY_MAX", default=3600.0)
 EOFFICE_OUTBOX_MAX_ATTEMPTS = env.int("EOFFICE_OUTBOX_MAX_ATTEMPTS", default=12)

@@ -263,6 +263,10 @@ def _next_attempt(attempts: int, retry_after: float | None) -> dt.datetime:
     return timezone.now() + dt.timedelta(seconds=retry_delay(attempts, retry_after))
 
 
+def _given_up(attempts: int, exc: Exception) -> str:
+    return f"เลิกส่งหลังพยายาม {attempts} ครั้ง (ส่งอีกครั้งได้จากหน้าผู้ดูแลระบบ): {exc}"[:2000]
+
+
 # The sender's portal already holds an acknowledgement for this letter: sending again changes nothing.
 ACK_ALREADY_HELD = 409
 
@@ -270,9 +274,11 @@ ACK_ALREADY_HELD = 409
 def ack_send(ack_id: int) -> str:
     """Send one owed acknowledgement: ``sent``, ``retry`` (a later attempt is scheduled: no answer, 5xx,
     or a "not now" 4xx, see ``client.TEMPORARY_STATUSES``), ``refused`` (the sender's portal refused it for
-    good, e.g. 400 invalid, 404 unknown message: it waits for an administrator's "send again") or
-    ``skipped`` (sent, being sent, given up, or not due: a task retry and beat's re-dispatch may both ask).
-    A 409 (already acknowledged there) counts as sent, its answer kept in ``last_error``."""
+    good, e.g. 400 invalid, 404 unknown message: it waits for an administrator's "send again"),
+    ``given_up`` (a temporary failure on the last of ``EOFFICE_OUTBOX_MAX_ATTEMPTS`` attempts: it waits
+    the same way) or ``skipped`` (sent, being sent, given up, or not due: a task retry and beat's
+    re-dispatch may both ask). A 409 (already acknowledged there) counts as sent, its answer kept in
+    ``last_error``."""
     with transaction.atomic():
         # of=self: the peer row is shared by every ack to that portal and must not be locked with it.
         ack = (ExchangeAck.objects.select_for_update(skip_locked=True, of=("self",)).select_related("message__peer")
@@ -287,8 +293,15 @@ def ack_send(ack_id: int) -> str:
         try:
             client.send_ack(message.peer, payload)
         except client.ExchangeTemporaryError as exc:
-            ack.last_error, ack.next_attempt_at = str(exc)[:2000], _next_attempt(ack.attempts, exc.retry_after)
-            outcome = "retry"
+            if ack.attempts >= settings.EOFFICE_OUTBOX_MAX_ATTEMPTS:
+                # As a letter in the outbox: the peer has been unreachable for hours, an administrator looks.
+                ack.last_error, ack.next_attempt_at = _given_up(ack.attempts, exc), None
+                logger.warning("exchange ack %s given up after %s attempts: %s", ack.pk, ack.attempts, exc)
+                outcome = "given_up"
+            else:
+                ack.last_error = str(exc)[:2000]
+                ack.next_attempt_at = _next_attempt(ack.attempts, exc.retry_after)
+                outcome = "retry"
         except client.ExchangeRejected as exc:
             if exc.status == ACK_ALREADY_HELD:
                 ack.sent_at, ack.next_attempt_at = timezone.now(), None
@@ -306,9 +319,10 @@ def ack_send(ack_id: int) -> str:
 
 
 def acks_send_again(acks) -> int:
-    """Due now again, for the beat's dispatch (and queued at once): unsent acknowledgements only."""
+    """Due now again, for the beat's dispatch (and queued at once): unsent acknowledgements only, each with
+    its attempts counted afresh (as ``delivery.recipient_resend`` does), so one given up gets them all again."""
     ids = list(acks.filter(sent_at__isnull=True).values_list("pk", flat=True))
-    ExchangeAck.objects.filter(pk__in=ids, sent_at__isnull=True).update(next_attempt_at=timezone.now())
+    ExchangeAck.objects.filter(pk__in=ids, sent_at__isnull=True).update(next_attempt_at=timezone.now(), attempts=0)
     from correspondence.exchange.tasks import send_ack_job
 
     for pk in ids:

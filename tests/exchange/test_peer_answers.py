@@ -158,3 +158,44 @@ def test_a_long_wait_is_left_to_beat_not_to_a_task_countdown(other_portal, owed_
     with pytest.raises(Exception, match="retry"):
         tasks.send_ack_job.run(owed_ack.pk)
     assert 1 <= retried[0]["countdown"] <= 300
+
+
+def test_an_ack_gives_up_after_the_outboxs_attempts_and_waits_for_send_again(other_portal, owed_ack, settings):
+    """Like a letter in the outbox: a peer that stays unreachable does not keep the row retrying for ever;
+    it ends as a refused one does (no next attempt, its error kept), and "send again" restarts it."""
+    settings.EOFFICE_OUTBOX_MAX_ATTEMPTS = 3
+    peer, answer = other_portal
+    answer.update(status=503, body={"error": "busy", "message": "ขอให้รอ"})
+    for _ in range(2):
+        assert services.ack_send(owed_ack.pk) == "retry"
+        ExchangeAck.objects.filter(pk=owed_ack.pk).update(next_attempt_at=timezone.now())
+    assert services.ack_send(owed_ack.pk) == "given_up"
+    owed_ack.refresh_from_db()
+    assert owed_ack.attempts == 3 and owed_ack.sent_at is None and owed_ack.next_attempt_at is None
+    assert "เลิกส่งหลังพยายาม 3 ครั้ง" in owed_ack.last_error and "HTTP 503" in owed_ack.last_error
+    assert services.acks_dispatch()["dispatched"] == 0  # beat leaves it alone
+    assert services.ack_send(owed_ack.pk) == "skipped"
+    # The peer back, the administrator's "send again" gives it a full set of attempts.
+    assert services.acks_send_again(ExchangeAck.objects.filter(pk=owed_ack.pk)) == 1
+    assert services.ack_send(owed_ack.pk) == "retry"  # still down at first: not given up on the next failure
+    owed_ack.refresh_from_db()
+    assert owed_ack.attempts == 1 and owed_ack.next_attempt_at is not None
+    ExchangeAck.objects.filter(pk=owed_ack.pk).update(next_attempt_at=timezone.now())
+    answer.update(status=200, body=ECHO)
+    assert services.ack_send(owed_ack.pk) == "sent"
+
+
+def test_the_admins_send_again_restarts_an_ack_given_up(other_portal, owed_ack, settings, admin_client):
+    settings.EOFFICE_OUTBOX_MAX_ATTEMPTS = 1
+    peer, answer = other_portal
+    answer.update(status=502, body={})
+    assert services.ack_send(owed_ack.pk) == "given_up"
+    page = admin_client.get("/admin/correspondence/exchangeack/")
+    assert "เลิกส่งหลังพยายาม 1 ครั้ง" in page.content.decode()
+    response = admin_client.post("/admin/correspondence/exchangeack/",
+                                 {"action": "send_again", "_selected_action": [owed_ack.pk]})
+    assert response.status_code == 302
+    owed_ack.refresh_from_db()
+    assert owed_ack.attempts == 0 and owed_ack.next_attempt_at is not None
+    answer.update(status=200, body=ECHO)
+    assert services.ack_send(owed_ack.pk) == "sent"
