@@ -49,14 +49,16 @@ def link_for(obj) -> str:
 
 
 def notify(user, kind: str, text: str, obj=None, urgency: int = Urgency.NORMAL, *, email: bool = True,
-           link: str = "", now: dt.datetime | None = None) -> Notification | None:
+           link: str = "", now: dt.datetime | None = None, secrecy: int = Secrecy.NORMAL) -> Notification | None:
     """Tell ``user`` something in the portal (and by e-mail). Returns None, writing nothing, when
-    ``obj`` is an item or letter the user may not see: a notification must not reveal it exists."""
+    ``obj`` is an item or letter the user may not see: a notification must not reveal it exists.
+    ``secrecy`` marks a text about a classified matter given without its object (no link to open), so
+    that its e-mail and its admin listing are kept as a classified one's."""
     if user is None or not getattr(user, "is_active", True):
         return None
     if obj is not None and not _visible(user, obj):
         return None
-    secrecy = getattr(obj, "secrecy", Secrecy.NORMAL) if obj is not None else Secrecy.NORMAL
+    secrecy = getattr(obj, "secrecy", Secrecy.NORMAL) if obj is not None else secrecy
     n = Notification(
         user=user, kind=kind, text=text, urgency=urgency, secrecy=secrecy, created_at=now or timezone.now(),
         link=link or (link_for(obj) if obj is not None else ""),

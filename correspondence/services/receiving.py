@@ -440,6 +440,8 @@ def item_present(item: IncomingItem, *, by, to: Official) -> Official:
     item._change_reason = f"เสนอ {to}"[:100]
     item.save(update_fields=["state"])  # a history row: who presented it to whom
     reminders.reminders_cancel(item=item, kind=ReminderKind.PRESENT, reason="เสนอแล้ว")
+    # The supervisors' notice that it waits unpresented (the only escalations planned before a grant).
+    reminders.reminders_cancel(item=item, awaiting_minute_only=True, kind=ReminderKind.ESCALATE, reason="เสนอแล้ว")
     if not item.minutes.exists():
         reminders.reminders_schedule_presented(item, to)
     transaction.on_commit(lambda: notifications.notify(

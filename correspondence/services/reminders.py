@@ -10,6 +10,9 @@ what is still pending.
 * A registered classified item is seen by nobody but the secret-document registrar until they present
   (เสนอ) it to an executive: the registrars who may see it are reminded to present it. Presenting it
   (or a minute, a routing, closing) cancels that; the executive it is put before is reminded from then on.
+  Still unpresented at the escalation time, the registrars' supervisors who are cleared for its level
+  (the nearest such executives of its unit or above: those it would be presented to) are told that it
+  waits, by receipt number, with no subject and no link: they hold no grant on it until presented.
 * A minute that assigns the item waits for the assignee's acknowledgement (รับทราบ): the assignee is
   reminded, their supervisor told. Acknowledging or closing cancels these.
 
@@ -127,9 +130,33 @@ def _plan(item: IncomingItem, minute: Minute | None, reminded: list[Official], e
     return rows
 
 
+def _plan_unpresented(item: IncomingItem, supervisors: list[Official], now: dt.datetime) -> list[Reminder]:
+    """Escalation rows of a classified item awaiting presentation. ``_plan`` skips them (the supervisors
+    hold no grant yet); the text they get reveals only that the item exists (``_notify_unpresented``)."""
+    escalate_at = reminder_times(item.unit, item.urgency, item.received_at, item.deliver_by)[1]
+    rows = []
+    for official in supervisors:
+        row, created = Reminder.objects.get_or_create(
+            item=item, minute=None, recipient=official.user, kind=ReminderKind.ESCALATE,
+            defaults={"due_at": escalate_at, "created_at": now})
+        if created:
+            rows.append(row)
+    return rows
+
+
+def _cleared_supervisors(item: IncomingItem, path: list[int], by_unit: dict,
+                         registrars: list[Official]) -> list[Official]:
+    """The registrars' supervisors cleared for the item: the executives of the nearest unit on the item's
+    path with any cleared for its level (whom the registrar would present it to, so told of nothing they
+    are not entitled to)."""
+    cleared = {unit_id: [o for o in people if o.clearance >= item.secrecy] for unit_id, people in by_unit.items()}
+    return _nearest(path, cleared, {o.pk for o in registrars})[1]
+
+
 def reminders_schedule(item: IncomingItem, *, now: dt.datetime | None = None) -> list[Reminder]:
     """A newly registered item: remind the executives who should minute it, then escalate above them.
-    A classified one: its registrars are reminded to present it (the executives hold no grant yet)."""
+    A classified one: its registrars are reminded to present it (the executives hold no grant yet), and
+    their cleared supervisors are told at the escalation time if it is still unpresented."""
     now = now or timezone.now()
     path = _path_ids(item.unit_id)
     by_unit = _executives_by_unit(path)
@@ -139,8 +166,9 @@ def reminders_schedule(item: IncomingItem, *, now: dt.datetime | None = None) ->
         supervisors = _nearest(path[level + 1:], by_unit, {o.pk for o in executives})[1]
     rows = _plan(item, None, executives, supervisors, item.received_at, now, path)
     if item.secrecy >= Secrecy.CONFIDENTIAL:
-        rows += _plan(item, None, registrars_of(item, thai.bangkok_date(now)), [], item.received_at, now, path,
-                      remind_kind=ReminderKind.PRESENT)
+        registrars = registrars_of(item, thai.bangkok_date(now))
+        rows += _plan(item, None, registrars, [], item.received_at, now, path, remind_kind=ReminderKind.PRESENT)
+        rows += _plan_unpresented(item, _cleared_supervisors(item, path, by_unit, registrars), now)
     return rows
 
 
@@ -235,6 +263,25 @@ def _still_pending(r: Reminder) -> str:
     return ""
 
 
+def _is_unpresented(r: Reminder) -> bool:
+    """The escalation of a classified item awaiting presentation (planned by ``_plan_unpresented``)."""
+    return r.kind == ReminderKind.ESCALATE and not r.minute_id and r.item.secrecy >= Secrecy.CONFIDENTIAL
+
+
+def _notify_unpresented(r: Reminder, now: dt.datetime):
+    """A supervisor without a grant on the classified item is told it waits, without the item (so no link;
+    the receipt number is what to ask the registrar about), and only while still an executive of its unit
+    or above cleared for its level: one it could be presented to."""
+    item = r.item
+    entitled = role_holders([Role.EXECUTIVE], permissions.units_above(item.unit_id), clearance=item.secrecy,
+                            on=thai.bangkok_date(now)).filter(official__user=r.recipient).exists()
+    if not entitled:
+        return None
+    text = f"หนังสือชั้นความลับยังไม่ได้เสนอผู้บังคับบัญชา: {_describe(item)} โปรดติดตามกับนายทะเบียนหนังสือลับ"
+    return notify(r.recipient, NotificationKind.ESCALATION, text, urgency=item.urgency, secrecy=item.secrecy,
+                  now=now)
+
+
 def reminder_send(r: Reminder, *, now: dt.datetime) -> bool:
     """Send one claimed reminder (the caller holds its row lock): notify, then mark it sent."""
     reason = _still_pending(r)
@@ -242,6 +289,8 @@ def reminder_send(r: Reminder, *, now: dt.datetime) -> bool:
     if not reason:
         kind, text = _text(r)
         notification = notify(r.recipient, kind, text, obj=r.item, urgency=r.item.urgency, now=now)
+        if notification is None and _is_unpresented(r):
+            notification = _notify_unpresented(r, now)
         if notification is None:
             reason = "ผู้รับไม่มีสิทธิ์เห็นหนังสือนี้"
     if reason:

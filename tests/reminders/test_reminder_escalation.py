@@ -108,7 +108,7 @@ def test_the_secret_registrar_is_reminded_to_present_a_classified_item_until_it_
     executive's reminder to minute it."""
     at = timezone.now()
     secret = received(urgency=Urgency.MOST_URGENT, subject="แผนรักษาความปลอดภัยลับ", secrecy=Secrecy.SECRET, at=at)
-    (row,) = Reminder.objects.filter(item=secret)
+    (row,) = Reminder.objects.filter(item=secret, kind=ReminderKind.PRESENT)
     assert (row.recipient, row.kind, row.minute) == (users["soc.secret"], ReminderKind.PRESENT, None)
     assert row.due_at == at + dt.timedelta(minutes=60)  # the ด่วนที่สุด policy: an hour after receipt
 
@@ -130,3 +130,74 @@ def test_the_registrars_reminder_asks_to_present_the_item_and_names_it_by_receip
     assert "แผนรักษาความปลอดภัยลับ" not in note.text and note.secrecy == Secrecy.SECRET
     # Nobody else was reminded of it: the executive holds no grant before it is presented.
     assert Notification.objects.filter(content_type__model="incomingitem", object_id=secret.pk).count() == 1
+
+
+def _unpresented_notices(user):
+    return list(Notification.objects.filter(user=user, kind=NotificationKind.ESCALATION))
+
+
+def test_a_classified_item_left_unpresented_is_escalated_to_the_cleared_supervisor_without_its_subject(
+        users, received):
+    """The registrar's supervisor (soc.exec, executive of สลค., cleared ลับที่สุด) is one the item would be
+    presented to: at the escalation time they learn that it waits and its receipt number, not its subject,
+    and get no link (no grant until it is presented)."""
+    at = timezone.now()
+    secret = received(urgency=Urgency.MOST_URGENT, subject="แผนรักษาความปลอดภัยลับ", secrecy=Secrecy.SECRET, at=at)
+    (row,) = Reminder.objects.filter(item=secret, kind=ReminderKind.ESCALATE)
+    assert (row.recipient, row.minute, row.due_at) == (users["soc.exec"], None, at + dt.timedelta(hours=4))
+    assert reminders_send_due(now=at + dt.timedelta(hours=3, minutes=59)) == 1  # the registrar's reminder only
+    assert _unpresented_notices(users["soc.exec"]) == []
+    assert _scan(at + dt.timedelta(hours=4, minutes=1)) == 1
+    (note,) = _unpresented_notices(users["soc.exec"])
+    assert note.text.startswith("หนังสือชั้นความลับยังไม่ได้เสนอผู้บังคับบัญชา: ด่วนที่สุด หนังสือชั้นความลับ เลขรับ ")
+    assert "นายทะเบียนหนังสือลับ" in note.text and "แผนรักษาความปลอดภัยลับ" not in note.text
+    assert note.secrecy == Secrecy.SECRET and note.link == "" and note.object_id is None
+    # Telling them granted nothing: the item stays the registrar's until presented.
+    from correspondence import permissions
+    assert not permissions.can_see_item(users["soc.exec"], secret)
+
+
+def test_presenting_the_item_cancels_the_supervisors_notice(users, received):
+    at = timezone.now()
+    secret = received(urgency=Urgency.MOST_URGENT, secrecy=Secrecy.SECRET, at=at)
+    receiving.item_present(secret, by=users["soc.secret"], to=users["soc.exec"].official)
+    (row,) = Reminder.objects.filter(item=secret, kind=ReminderKind.ESCALATE)
+    assert row.cancelled_at is not None and row.cancel_reason == "เสนอแล้ว"
+    _scan(at + dt.timedelta(hours=5))
+    assert _unpresented_notices(users["soc.exec"]) == []
+
+
+def test_a_supervisor_not_cleared_for_the_level_is_not_told(users, received):
+    """An executive cleared below the item's level could never be presented it: not even its existence."""
+    official = users["soc.exec"].official
+    official.clearance = Secrecy.CONFIDENTIAL
+    official.save(update_fields=["clearance"])
+    at = timezone.now()
+    secret = received(urgency=Urgency.MOST_URGENT, secrecy=Secrecy.SECRET, at=at)
+    assert not Reminder.objects.filter(item=secret, kind=ReminderKind.ESCALATE).exists()
+    _scan(at + dt.timedelta(hours=5))
+    assert _unpresented_notices(users["soc.exec"]) == []
+
+
+def test_a_supervisor_whose_clearance_was_lowered_meanwhile_is_not_told(users, received):
+    at = timezone.now()
+    secret = received(urgency=Urgency.MOST_URGENT, secrecy=Secrecy.SECRET, at=at)
+    official = users["soc.exec"].official
+    official.clearance = Secrecy.CONFIDENTIAL
+    official.save(update_fields=["clearance"])
+    _scan(at + dt.timedelta(hours=5))
+    assert _unpresented_notices(users["soc.exec"]) == []
+    (row,) = Reminder.objects.filter(item=secret, kind=ReminderKind.ESCALATE)
+    assert row.sent_at is None and row.cancel_reason == "ผู้รับไม่มีสิทธิ์เห็นหนังสือนี้"
+
+
+def test_the_unpresented_notice_is_mailed_without_subject(users, received, smtp):
+    from correspondence.services.notifications import CLASSIFIED_EMAIL_SUBJECT, notifications_email_pending
+
+    at = timezone.now()
+    received(urgency=Urgency.MOST_URGENT, subject="แผนรักษาความปลอดภัยลับ", secrecy=Secrecy.SECRET, at=at)
+    _scan(at + dt.timedelta(hours=4, minutes=1))
+    notifications_email_pending(now=at + dt.timedelta(hours=4, minutes=2))
+    mails = [m for _, rcpts, m in smtp.messages if rcpts == [users["soc.exec"].email]]
+    assert mails and all(CLASSIFIED_EMAIL_SUBJECT in " ".join(str(m["Subject"]).split()) for m in mails)
+    assert all("แผนรักษาความปลอดภัยลับ" not in m.get_content() for m in mails)
