@@ -42,8 +42,29 @@ def name_column(attribute, label: str) -> None:
     getattr(attribute, "fget", attribute).short_description = label
 
 
+def _when(value) -> str:
+    from eoffice import thai
+
+    return f"{thai.format_date(value, 'short_year4')} {thai.format_time(value)}" if value else ""
+
+
+def _attempt_title(self) -> str:
+    return f"ความพยายามเข้าสู่ระบบ {_when(self.attempt_time)}"
+
+
+def _log_title(self) -> str:
+    return f"บันทึกการเข้าสู่ระบบของ {self.username} {_when(self.attempt_time)}"
+
+
+def _failure_title(self) -> str:
+    locked = " (ถูกระงับการเข้าสู่ระบบ)" if self.locked_out else ""
+    return f"เข้าสู่ระบบไม่สำเร็จ: {self.username} {_when(self.attempt_time)} จาก {self.ip_address}{locked}"
+
+
 class AxesConfig(_AxesConfig):
-    """django-axes, which throttles repeated failed logins."""
+    """django-axes, which throttles repeated failed logins. Its field names are translated in locale/th;
+    its records' titles (the heading of a change page, the admin's history) are English f-strings,
+    replaced here."""
 
     verbose_name = "การป้องกันการเดารหัสผ่าน"
 
@@ -53,6 +74,9 @@ class AxesConfig(_AxesConfig):
 
         name_column(AccessAttemptAdmin.status, "สถานะ")
         name_column(AccessAttemptAdmin.expiration, "หมดอายุเมื่อ")
+        for name, title in (("AccessAttempt", _attempt_title), ("AccessLog", _log_title),
+                            ("AccessFailureLog", _failure_title)):
+            self.get_model(name).__str__ = title
 
 
 class BeatConfig(_BeatConfig):

@@ -83,3 +83,60 @@ def test_the_thai_names_need_no_migration_of_the_packages(db):
 
     call_command("makemigrations", "otp_totp", "axes", "django_celery_beat", check=True, dry_run=True,
                  verbosity=0)
+
+
+def test_the_periodic_task_change_form_is_in_thai(admin_client):
+    """django-celery-beat's field labels, help texts and fieldset titles (translated in locale/th)."""
+    from django_celery_beat.models import PeriodicTask
+
+    job = PeriodicTask.objects.filter(crontab__isnull=False).first()  # beat's jobs come from the migrations
+    page = admin_client.get(f"/admin/django_celery_beat/periodictask/{job.pk}/change/")
+    assert page.status_code == 200
+    text = " ".join(page.content.decode().split())
+    for thai in ["ชื่อสั้น ๆ ของงานนี้", "ตัวเลือกการทำงาน", "ตัวกระจายข้อความ (exchange):",
+                 "คีย์เส้นทางข้อความ (routing key):", "ส่วนหัวของข้อความ AMQP:", "ยกเลิกการเลือกเพื่อหยุดงานนี้ไว้",
+                 "กำหนดเวลาแบบ crontab ที่ใช้ทำงานนี้ เลือกกำหนดเวลาเพียงแบบเดียว",
+                 "อาร์กิวเมนต์ตามลำดับในรูปแบบ JSON", "วันเวลาที่สั่งงานนี้ครั้งล่าสุด"]:
+        assert thai in text, thai
+    for english in ["Exchange:", "Routing Key:", "AMQP Message Headers:", "Short Description For This Task",
+                    "Set only one schedule type", "JSON encoded", "Set to False to disable the schedule",
+                    "Datetime", "Override Exchange", "Priority Number", "Detailed description"]:
+        assert english not in text, english
+    crontab = admin_client.get(f"/admin/django_celery_beat/crontabschedule/{job.crontab_id}/change/")
+    text = " ".join(crontab.content.decode().split())
+    assert 'นาทีที่ให้ทำงาน ใช้ "*" แทนทุกนาที' in text.replace("&quot;", '"') and "Cron Minutes to Run" not in text
+
+
+def test_the_login_attempt_pages_are_in_thai(admin_client):
+    """django-axes' access attempt, log and failure pages: the labels and the records' titles."""
+    import datetime as dt
+
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    at = dt.datetime(2026, 9, 29, 6, 5, tzinfo=dt.timezone.utc)  # 13.05 in Bangkok
+    common = {"username": "somchai", "ip_address": "192.0.2.1", "user_agent": "x", "http_accept": "text/html",
+              "path_info": "/login/"}
+    attempt = AccessAttempt.objects.create(**common, failures_since_start=2, get_data="a=1", post_data="b=2")
+    log = AccessLog.objects.create(**common)
+    failure = AccessFailureLog.objects.create(**common, locked_out=True)
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        model.objects.update(attempt_time=at)
+    pages = {
+        f"/admin/axes/accessattempt/{attempt.pk}/change/": (
+            ["ความพยายามเข้าสู่ระบบ ๒๙ ก.ย. ๒๕๖๙ ๑๓.๐๕ น.", "ข้อมูล GET:", "ข้อมูล POST:", "ข้อมูลในแบบฟอร์ม",
+             "ข้อมูลประกอบ"],
+            ["Attempted Access", "GET Data", "POST Data", "Form Data", "Meta Data"]),
+        f"/admin/axes/accesslog/{log.pk}/change/": (
+            ["บันทึกการเข้าสู่ระบบของ somchai ๒๙ ก.ย. ๒๕๖๙ ๑๓.๐๕ น."], ["Access Log for"]),
+        f"/admin/axes/accessfailurelog/{failure.pk}/change/": (
+            ["เข้าสู่ระบบไม่สำเร็จ: somchai ๒๙ ก.ย. ๒๕๖๙ ๑๓.๐๕ น. จาก 192.0.2.1 (ถูกระงับการเข้าสู่ระบบ)"],
+            ["Failed access", "locked out"]),
+    }
+    for url, (thai, english) in pages.items():
+        page = admin_client.get(url)
+        assert page.status_code == 200, url
+        text = " ".join(page.content.decode().split())
+        for label in thai + ["ชนิดข้อมูลที่โปรแกรมรับได้ (HTTP Accept):", "หน้าที่เข้า (Path):", "หมายเลข IP:"]:
+            assert label in text, (url, label)
+        for label in english + ["HTTP Accept:", ">Path:<", "Path info"]:
+            assert label not in text, (url, label)
