@@ -8,9 +8,12 @@ client can read them as it reads the successes (see the module docstring of ``co
 - 503 on signing, when the queue cannot take the job: ``{"signature": [Thai message]}``.
 - 403 and 404 ``Error``: ``{"detail": Thai message}``. Unauthenticated requests answer 403, not 401: the
   first authentication class (session) sends no WWW-Authenticate challenge.
+- 429 ``Error`` on the token endpoint: the login throttling (django-axes) has locked the username out from
+  that address, even with the right password, until the cool-off ends (``eoffice.access_events``).
 """
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 
 _MESSAGES = {"type": "array", "items": {"type": "string"}}
@@ -45,6 +48,8 @@ _WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 # Actions that answer 503 when a service they hand work to (cache, queue) is down: the request was fine and
 # may be sent again later; the body has the 400's shape ({field: [message]}).
 TEMPORARILY_UNAVAILABLE = {"sign": "ลงนามไม่ได้ชั่วคราว (ระบบคิวงานไม่พร้อม) ไม่มีการเปลี่ยนแปลง ลองใหม่ภายหลัง"}
+LOCKED_OUT = ("ใส่รหัสผ่านผิดหลายครั้งเกินกำหนด จึงระงับการเข้าสู่ระบบของชื่อผู้ใช้นี้จากเครื่องนี้ไว้ชั่วคราว "
+              "(แม้รหัสผ่านถูกต้อง) จนพ้นเวลาที่กำหนด")
 
 
 class ErrorsAutoSchema(AutoSchema):
@@ -70,6 +75,8 @@ class ErrorsAutoSchema(AutoSchema):
             codes["404"] = ("Error", "ไม่พบข้อมูล (หรือไม่มีสิทธิ์เห็น) หรือไม่มีหน้าที่ขอ")
         if getattr(self.view, "action", None) in TEMPORARILY_UNAVAILABLE:
             codes["503"] = ("ValidationError", TEMPORARILY_UNAVAILABLE[self.view.action])
+        if isinstance(self.view, ObtainAuthToken):  # the one API view that checks a password
+            codes["429"] = ("Error", LOCKED_OUT)
         return codes
 
     def _may_refuse_input(self) -> bool:

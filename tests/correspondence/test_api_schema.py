@@ -125,3 +125,24 @@ def test_a_file_over_the_limit_is_a_documented_400_on_its_field(schema, users, u
         "pdf": ContentFile(b"%PDF-1.4\n" + b"0" * 200_000, name="big.pdf")}, format="multipart")
     assert response.status_code == 400 and list(response.json()) == ["pdf"]
     conforms(schema, response.json(), "ValidationError")
+
+
+def test_the_token_endpoint_documents_its_lockout_and_a_real_lockout_matches(schema, users, settings):
+    """Wrong passwords past the login throttling's limit: the token endpoint answers 429 with the documented
+    ``Error`` body (a Thai ``detail``), and goes on answering it even for the right password."""
+    settings.AXES_ENABLED, settings.AXES_FAILURE_LIMIT = True, 3
+    operation = schema["paths"]["/api/v1/auth/token/"]["post"]
+    assert error_ref(operation, "429") == "Error"
+    assert "ระงับการเข้าสู่ระบบ" in operation["responses"]["429"]["description"]
+    assert "429" not in schema["paths"]["/api/v1/letters/"]["post"]["responses"]  # only where a password is checked
+
+    client = APIClient()
+    answers = [client.post("/api/v1/auth/token/", {"username": "soc.clerk", "password": "wrong"}, format="json")
+               for _ in range(3)]
+    answers.append(client.post("/api/v1/auth/token/", {"username": "soc.clerk", "password": "demo-saraban-2569"}))
+    assert [r.status_code for r in answers] == [400, 400, 429, 429]
+    conforms(schema, answers[0].json(), "ValidationError")
+    for locked in answers[2:]:
+        assert locked["Content-Type"] == "application/json"
+        conforms(schema, locked.json(), "Error")
+        assert "รหัสผ่านผิดหลายครั้งเกินกำหนด" in locked.json()["detail"]
