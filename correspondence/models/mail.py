@@ -5,6 +5,9 @@ from django.db import models
 
 from eoffice.audit import audited_history
 
+# How an item from the intake is shown until a clerk registers it: the sender is not authenticated.
+UNVERIFIED = "รับทางไปรษณีย์อิเล็กทรอนิกส์ (ยังไม่ได้ยืนยันผู้ส่ง)"
+
 
 class IntakeAddress(models.Model):
     """ที่อยู่รับหนังสือทางไปรษณีย์อิเล็กทรอนิกส์: a saraban mailbox the agency's mail server forwards to the

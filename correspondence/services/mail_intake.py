@@ -23,12 +23,12 @@ from django.core.files.base import ContentFile
 from django.db import DataError, IntegrityError, transaction
 
 from correspondence.models import Channel, IncomingItem, ReceivedAttachment, ReceivedMail
+from correspondence.models.mail import UNVERIFIED  # noqa: F401  (what the item's page says)
 from correspondence.services import receiving, uploads
 from eoffice.levels import Secrecy, Urgency
 
 logger = logging.getLogger("eoffice.mail_intake")
 
-UNVERIFIED = "รับทางไปรษณีย์อิเล็กทรอนิกส์ (ยังไม่ได้ยืนยันผู้ส่ง)"
 NO_SUBJECT = "ไม่ระบุเรื่อง (รับทางไปรษณีย์อิเล็กทรอนิกส์)"
 NO_PDF = "ไม่มีแฟ้ม PDF แนบมา ระบบรับเฉพาะหนังสือที่แนบเป็นแฟ้ม PDF"
 UNKNOWN_ADDRESS = "ไม่มีหน่วยงานที่รับหนังสือทางไปรษณีย์อิเล็กทรอนิกส์ที่ที่อยู่นี้"
