@@ -4,7 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from correspondence import admin_scope, permissions
 from correspondence.exchange import admin as _exchange_admin  # noqa: F401  (peers, exchange records)
-from correspondence.models import IncomingItem, Letter, RegisterBook, RegisterEntry, SalutationRule
+from correspondence.models import IncomingItem, IntakeAddress, Letter, RegisterBook, RegisterEntry, SalutationRule
 from eoffice import twofactor
 from eoffice.admin_mixins import ReadableFields, ReadOnlyAdmin
 
@@ -13,6 +13,16 @@ from eoffice.admin_mixins import ReadableFields, ReadOnlyAdmin
 class SalutationRuleAdmin(SimpleHistoryAdmin):
     list_display = ["opening", "closing", "recipients", "order"]
     search_fields = ["opening", "closing", "recipients"]
+
+
+@admin.register(IntakeAddress)
+class IntakeAddressAdmin(SimpleHistoryAdmin):
+    """Saraban mailboxes the agency's mail server forwards to the e-mail intake (docs/mail-intake.md)."""
+
+    list_display = ["address", "unit", "active"]
+    list_filter = ["active"]
+    search_fields = ["address", "unit__name", "unit__short_name"]
+    raw_id_fields = ["unit"]
 
 
 @admin.register(RegisterBook)

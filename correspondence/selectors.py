@@ -160,3 +160,20 @@ def delivery_states(letter) -> list[dict]:
             "delivered_at": box.delivered_at if box else None,
         })
     return rows
+
+
+def intake_unit(address: str):
+    """The unit whose e-mail intake ``address`` is (any case), if it is in use and the unit receives today:
+    it keeps its own registers and is not past its validity. None for any other address."""
+    from django.utils import timezone
+
+    from correspondence.models import IntakeAddress
+
+    row = (IntakeAddress.objects.select_related("unit").filter(address=(address or "").strip().lower(), active=True)
+           .first())
+    if row is None or not row.unit.keeps_registers:
+        return None
+    today = thai.bangkok_date(timezone.now())
+    if not type(row.unit).objects.valid_on(today).filter(pk=row.unit_id).exists():
+        return None
+    return row.unit

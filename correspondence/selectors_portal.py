@@ -16,6 +16,7 @@ from agencies.models import Agency, Official, Role
 from agencies.selectors import has_role, official_for
 from correspondence import permissions
 from correspondence.models import (
+    Channel,
     Enclosure,
     IncomingItem,
     ItemState,
@@ -30,6 +31,7 @@ from correspondence.models import (
     ReviewStep,
     Routing,
 )
+from correspondence.models.mail import UNVERIFIED
 from eoffice import thai
 from eoffice.levels import Secrecy, Urgency
 
@@ -285,8 +287,10 @@ def person_name(user) -> str:
 
 def item_timeline(item: IncomingItem) -> list[dict]:
     """Receipt, registration, routing and minutes of the item and the item it was routed from, in time order."""
-    events = [{"at": item.received_at, "kind": "received", "text": f"รับหนังสือ ({item.get_channel_display()})",
-               "who": item.unit.name}]
+    how = f"รับหนังสือ ({item.get_channel_display()})"
+    if item.channel == Channel.EMAIL and item.received_by_id is None:
+        how = UNVERIFIED  # the e-mail intake: nobody checked who sent it yet
+    events = [{"at": item.received_at, "kind": "received", "text": how, "who": item.unit.name}]
     if item.registered_at:
         events.append({"at": item.registered_at, "kind": "registered",
                        "text": f"ลงทะเบียนรับ เลขรับ {thai.to_thai_digits(item.receipt_number)}", "who": item.unit.name})
@@ -313,7 +317,7 @@ def item_timeline(item: IncomingItem) -> list[dict]:
 def item_page(user, item: IncomingItem, *, verified: bool = True) -> dict:
     """Everything the item's page shows, in a fixed number of queries."""
     item = (IncomingItem.objects.select_related("unit", "sender_agency", "letter", "parent", "parent__unit",
-                                                "duplicate_of")
+                                                "duplicate_of", "received_mail")
             .prefetch_related(
                 Prefetch("routings", queryset=Routing.objects.select_related("to_unit", "routed_by", "copy")),
                 Prefetch("minutes", queryset=Minute.objects.select_related("author", "assignee")))
@@ -345,11 +349,14 @@ def item_page(user, item: IncomingItem, *, verified: bool = True) -> dict:
     history = list(item.history.select_related("history_user__official").order_by("-history_date")[:50])
     # สิ่งที่ส่งมาด้วย of a letter that came through the portal (its files travel with the letter).
     enclosures = list(Enclosure.objects.filter(letter_id=item.letter_id).order_by("order")) if item.letter_id else []
+    # ... and those that came with it from another portal or by e-mail (the PDFs after the letter).
+    attachments = list(item.received_attachments.all()) if item.channel in (Channel.PEER, Channel.EMAIL) else []
     from correspondence.services.receiving import duplicate_question
 
     actions = item_actions(user, item)
     duplicate = _item_duplicate(user, item, visible, actions, verified)
     return {"item": item, "chain": chain, "timeline": item_timeline(item), "history": history, "enclosures": enclosures,
+            "attachments": attachments,
             "actions": actions, "related": related_for_item(user, item), "duplicate": duplicate,
             "duplicate_question": duplicate_question(duplicate) if duplicate and actions.register else ""}
 

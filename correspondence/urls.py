@@ -18,6 +18,7 @@ urlpatterns = [
     path("incoming/<int:pk>/", incoming.item_detail, name="item"),
     path("incoming/<int:pk>/pdf/", incoming.item_pdf, name="item-pdf"),
     path("incoming/<int:pk>/enclosures/<int:enc>/", incoming.item_enclosure, name="item-enclosure"),
+    path("incoming/<int:pk>/attachments/<int:att>/", incoming.item_attachment, name="item-attachment"),
     path("incoming/<int:pk>/page1.png", incoming.item_page_png, name="item-png"),
     path("incoming/<int:pk>/register/", incoming.item_register, name="item-register"),
     path("incoming/<int:pk>/route/", incoming.item_route, name="item-route"),

@@ -356,6 +356,9 @@ EOFFICE_OUTBOX_REDISPATCH_GRACE = env.float("EOFFICE_OUTBOX_REDISPATCH_GRACE", d
 # How long a worker may hold an e-mail or portal-to-portal delivery before another takes it over.
 EOFFICE_OUTBOX_LEASE_SECONDS = env.float("EOFFICE_OUTBOX_LEASE_SECONDS", default=300.0)
 EOFFICE_OUTBOX_SMTP_TIMEOUT = env.float("EOFFICE_OUTBOX_SMTP_TIMEOUT", default=30.0)
+# The e-mail intake's SMTP server (manage.py mail_intake; docs/mail-intake.md): loopback by default, behind the
+# agency's mail server, which filters spam and viruses and speaks TLS to the world.
+EOFFICE_MAIL_INTAKE_BIND = env.str("EOFFICE_MAIL_INTAKE_BIND", default="127.0.0.1:2525")
 # Register letters arriving from inside the portal at once, in the name of the unit's registry clerk.
 EOFFICE_DELIVERY_AUTO_REGISTER = env.bool("EOFFICE_DELIVERY_AUTO_REGISTER", default=False)
 # Crash tests only: a pause in the middle of each delivery, and where to mark it. Never set in production.

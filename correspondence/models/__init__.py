@@ -42,6 +42,7 @@ from correspondence.models.exchange import (
     Outcome,
     ReceivedAttachment,
 )
+from correspondence.models.mail import IntakeAddress, ReceivedMail
 from correspondence.models.delivery import OutboxChannel, OutboxMessage, OutboxState
 from correspondence.models.grants import (
     IncomingItemGroupGrant,
@@ -60,6 +61,6 @@ __all__ = [
     "DestructionLine", "DestructionList", "DestructionReview", "DestructionState", "ArchivesAnswer",
     "DestructionCommitteeMember",
     "AckStatus", "Direction", "ExchangeAck", "ExchangeLog", "ExchangeMessage", "ExchangePeer", "MessageKind",
-    "Outcome", "ReceivedAttachment",
+    "Outcome", "ReceivedAttachment", "IntakeAddress", "ReceivedMail",
     "OutboxChannel", "OutboxMessage", "OutboxState",
 ]

@@ -149,7 +149,7 @@ class ExchangeAck(models.Model):
 
 
 class ReceivedAttachment(models.Model):
-    """สิ่งที่ส่งมาด้วย of an item received from another portal."""
+    """สิ่งที่ส่งมาด้วย of an item received from another portal, or by e-mail (the PDFs after the first)."""
 
     item = models.ForeignKey("correspondence.IncomingItem", on_delete=models.CASCADE,
                              related_name="received_attachments", verbose_name="หนังสือรับ")

@@ -163,9 +163,10 @@ def incoming_receive(*, unit: Agency, by, channel: str, subject: str, sender_tex
                      at: dt.datetime | None = None, message_id: str = "") -> IncomingItem:
     """A letter that reached the unit outside the portal: a clerk's scan, an e-mail, another portal.
 
-    ``by`` is None only for channel ``peer``: the other portal proved who it is with its signed request
-    (correspondence.exchange), and the item waits in the unit's queue for a clerk to register."""
-    peer_delivery = by is None and channel == Channel.PEER
+    ``by`` is None only for channel ``peer`` (the other portal proved who it is with its signed request,
+    correspondence.exchange) and ``email`` (the mail intake, correspondence.services.mail_intake): the item
+    waits in the unit's queue for a clerk to check and register."""
+    peer_delivery = by is None and channel in (Channel.PEER, Channel.EMAIL)
     if not peer_delivery:
         require_registry(by, unit, secrecy if secrecy in Secrecy.values else Secrecy.NORMAL)
     their_number = their_number_clean(their_number)
@@ -214,7 +215,13 @@ def incoming_receive(*, unit: Agency, by, channel: str, subject: str, sender_tex
     item._history_user = by
     if pdf is not None:
         item.pdf.save(uploads.stored_name(), pdf, save=False)
-    item.save()
+    try:
+        item.save()
+    except Exception:
+        # The row was refused (the same message id again, a value too long): no file without its item.
+        if item.pdf:
+            item.pdf.storage.delete(item.pdf.name)
+        raise
     if secrecy >= Secrecy.CONFIDENTIAL:
         if by is not None:
             grants.grant_view(item, by)

@@ -118,6 +118,21 @@ def item_enclosure(request, pk, enc):
 
 @require_GET
 @login_required
+def item_attachment(request, pk, att):
+    """สิ่งที่ส่งมาด้วย that came with the item from another portal or by e-mail, to whoever may see the item."""
+    from django.http import FileResponse
+
+    from correspondence.models import ReceivedAttachment
+
+    item = selectors.item_get(request.user, pk, action=None)
+    require_for(request, item)
+    attachment = get_object_or_404(ReceivedAttachment, pk=att, item=item)
+    selectors.record_access(request.user, item, "download")
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+@require_GET
+@login_required
 def item_page_png(request, pk):
     return first_page_png_response(request, selectors.item_get(request.user, pk, action=None))
 

@@ -311,3 +311,27 @@ def test_the_api_names_a_duplicate_only_to_those_who_may_see_it(users, units):
     assert listed[plain.pk] is None and listed[other.pk] == plain.pk
     client.force_authenticate(registrar)
     assert client.get(f"/api/v1/items/{plain.pk}/").json()["duplicate_of"] == secret.pk
+
+
+def test_an_item_refused_by_the_database_leaves_no_file(users, units, settings):
+    """The same message id in the same unit (two deliveries at once): the second row is refused, and the
+    file written for it goes with it."""
+    from pathlib import Path
+
+    from django.db import IntegrityError
+
+    clerk, soc = users["soc.clerk"], units["สลค."]
+    fields = dict(unit=soc, by=clerk, channel=Channel.EMAIL, subject="ขอความเห็น", sender_text="กระทรวงมหาดไทย",
+                  message_id="email:<same@moi.go.th>")
+    first = receiving.incoming_receive(**fields, pdf=ContentFile(_blank_pdf(), name="a.pdf"))
+    with pytest.raises(IntegrityError):
+        receiving.incoming_receive(**fields, pdf=ContentFile(_blank_pdf(), name="b.pdf"))
+    files = [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+    assert [p.name for p in files] == [Path(first.pdf.name).name]
+
+
+def _blank_pdf() -> bytes:
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(595, 842)
+    writer.write(out)
+    return out.getvalue()
