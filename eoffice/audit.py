@@ -15,6 +15,7 @@ stored format: changing it would make verify_audit report every existing chain a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -66,11 +67,13 @@ def _canonical(value):
     return value
 
 
-def row_digest(row: models.Model, prev_hash: str) -> str:
+def row_digest(row: models.Model, prev_hash: str, without: frozenset[str] = frozenset()) -> str:
+    """The row's hash over its columns (``without``: columns added to the table after the row was written,
+    see ``column_eras``)."""
     content = {
         f.attname: _canonical(getattr(row, f.attname))
         for f in row._meta.concrete_fields
-        if f.attname not in CHAIN_FIELDS
+        if f.attname not in CHAIN_FIELDS and f.attname not in without
     }
     payload = json.dumps([prev_hash, content], sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -132,15 +135,73 @@ def chained_models() -> list[type[models.Model]]:
     return [m for m in apps.get_models() if is_chained(m)]
 
 
+@functools.cache
+def _migration_operations() -> tuple:
+    """(app label, operation) of every migration on disk, in the order the migration graph applies them."""
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(None, ignore_no_migrations=True, load=True)
+    seen, ordered = set(), []
+    for leaf in sorted(loader.graph.leaf_nodes()):
+        for key in loader.graph.forwards_plan(leaf):
+            if key not in seen:
+                seen.add(key)
+                ordered.append(key)
+    return tuple((app, op) for app, name in ordered for op in loader.graph.nodes[(app, name)].operations)
+
+
+@functools.cache
+def column_eras(model) -> tuple[frozenset[str], ...]:
+    """The columns a history row of ``model`` may have been hashed without: one set per era of the table,
+    newest first, each holding the columns added since that era (the first is empty: every column).
+
+    A row is hashed over the columns its table has when it is written. A column added later (a migration's
+    AddField) gets a value in the old rows too, which their stored hash never covered: without this those rows
+    would read as tampered after every such upgrade. Eras come from the migrations themselves, so nothing
+    has to be remembered when a column is added; a migration removing or renaming a column of a history
+    table would make old rows unverifiable, and a test refuses one."""
+    app_label, name = model._meta.app_label, model._meta.model_name
+    added: list[set[str]] = []
+    for app, op in _migration_operations():
+        if app != app_label or getattr(op, "model_name", getattr(op, "name", "")).lower() != name:
+            continue
+        if op.__class__.__name__ == "CreateModel":
+            added = []  # the table as first created: no era before it
+        elif op.__class__.__name__ == "AddField":
+            try:
+                attname = model._meta.get_field(op.name).attname
+            except Exception:  # noqa: BLE001 - a column since removed is not hashed at all
+                continue
+            added.append({attname})
+    eras, since = [frozenset()], set()
+    for columns in reversed(added):
+        since |= columns
+        eras.append(frozenset(since))
+    return tuple(eras)
+
+
+def _row_era(row, eras, oldest_allowed: int) -> int | None:
+    """Index of the era whose columns the row's hash covers (0: all of today's), or None if none does.
+    Eras only move forward in history order: a row cannot be older than one written before it."""
+    for era in range(0, oldest_allowed + 1):
+        if row.row_hash == row_digest(row, row.prev_hash, eras[era]):
+            return era
+    return None
+
+
 def verify_chain(model, using: str = "default") -> Break | None:
     """The first row (in history order) whose links do not hold, or None."""
     expected_prev: dict[int, str] = {}
+    eras = column_eras(model)
+    oldest_allowed = len(eras) - 1  # lowered to the era of each row verified: eras never go back
     for row in model.objects.using(using).order_by("history_id").iterator(chunk_size=2000):
         shard = chain_of(row.id)
         if row.prev_hash != expected_prev.get(shard, GENESIS):
             return Break(model._meta.db_table, row.history_id, "ลิงก์ไปยังแถวก่อนหน้าไม่ตรงกัน (มีแถวถูกลบหรือแทรก)")
-        if row.row_hash != row_digest(row, row.prev_hash):
+        era = _row_era(row, eras, oldest_allowed)
+        if era is None:
             return Break(model._meta.db_table, row.history_id, "เนื้อหาของแถวถูกแก้ไขหลังบันทึก")
+        oldest_allowed = era
         expected_prev[shard] = row.row_hash
     return None
 
