@@ -109,3 +109,10 @@ def test_csv_streams_and_the_whole_file_exports_are_capped(users, book, login, m
     assert AccessEvent.objects.count() == events
     narrower = c.get(reverse("portal:book-export", args=[book.pk, "pdf"]), {"date_to": "1/1/2500"})
     assert narrower.status_code == 200 and narrower.content.startswith(b"%PDF-")  # empty: one page, no lines
+
+
+def test_the_new_book_page_lines_are_translated(users, book, login):
+    c = login(users["soc.clerk"])
+    c.post("/i18n/setlang/", {"language": "en", "next": "/registers/"})
+    html = c.get(reverse("portal:book", args=[book.pk]), {"date_from": f"1/12/{book.year - 1}"}).content.decode()
+    assert "Back to the registers" in html and "other years are in their own registers" in html
