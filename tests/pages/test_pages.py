@@ -231,6 +231,16 @@ def test_search_page_answers(users, login):
     assert "ค้นหา" in html
 
 
+def test_a_search_of_punctuation_alone_asks_for_a_word(users, soc, login):
+    make_items(soc, 1, subject="งบประมาณ 100%")
+    c = login(users["soc.clerk"])
+    for q in ("%", "_", "'", '"', "\\", "%_"):
+        html = c.get(reverse("portal:search"), {"q": q}).content.decode()
+        assert 'id="search-no-words"' in html and "ไม่พบหนังสือ" not in html, q
+    html = c.get(reverse("portal:search"), {"q": "100%"}).content.decode()
+    assert 'id="search-no-words"' not in html and "search-count" in html
+
+
 def test_role_gates_answer_403_not_500(users, soc, login):
     (item,) = make_items(soc, 1)
     c = login(users["soc.officer"])  # sees nothing at the Secretariat's own level
