@@ -393,6 +393,19 @@ class ExportForm(forms.Form):
     date_from = ThaiDateField(label=_("ตั้งแต่วันที่"), required=False, widget=ThaiDateInput())
     date_to = ThaiDateField(label=_("ถึงวันที่"), required=False, widget=ThaiDateInput())
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from correspondence.services.exports import validate_range
+
+        data = super().clean()
+        try:
+            validate_range(data.get("date_from"), data.get("date_to"))
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                self.add_error(field, errors)
+        return data
+
 
 KIND_CHOICES = LetterKind.choices
 

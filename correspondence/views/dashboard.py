@@ -45,17 +45,22 @@ def search(request):
     """One box over subjects, bodies, numbers and senders. The engine is correspondence.selectors_search;
     without it the page says so rather than guessing."""
     q = (request.GET.get("q") or "").strip()
-    results, available = [], True
+    results, available, no_words = [], True, False
     try:
         from correspondence.selectors_search import search as run_search
     except ImportError:
         available = False
     else:
-        if q:
+        from correspondence.searchtext import query_tokens
+
+        # Only punctuation (%, _, quotes, a backslash): nothing to look for, which is not "nothing found".
+        no_words = bool(q) and not query_tokens(q)
+        if q and not no_words:
             from eoffice import twofactor
 
             try:
                 results = run_search(request.user, q, 50, verified=twofactor.is_verified(request))
             except TypeError:  # an engine without the second-factor switch
                 results = run_search(request.user, q, 50)
-    return render(request, "correspondence/search.html", {"q": q, "results": results, "available": available})
+    return render(request, "correspondence/search.html", {"q": q, "results": results, "available": available,
+                                                         "no_words": no_words})

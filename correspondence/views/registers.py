@@ -1,7 +1,11 @@
 """ทะเบียนหนังสือ: the books the user may see, each page by page as printed, with export and print."""
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from correspondence import selectors, selectors_portal
@@ -9,7 +13,7 @@ from correspondence.forms import ExportForm
 from correspondence.models import BookKind
 from correspondence.services import exports
 from correspondence.views.common import second_factor_gate
-from eoffice import twofactor
+from eoffice import thai, twofactor
 
 PER_PAGE = 20  # lines on a printed register page
 
@@ -43,8 +47,16 @@ def book_detail(request, pk):
     return render(request, "correspondence/book.html", {
         "book": book, "rows": rows, "pages": pages, "page": page, "total": total, "incoming": incoming,
         "page_range": range(1, pages + 1), "export_form": form, "query": query.urlencode(),
-        "formats": ("pdf", "csv", "xlsx"),
+        "formats": ("pdf", "csv", "xlsx"), "period": exports.period_of(**dates) if any(dates.values()) else "",
+        "outside_year": _outside_year(book, **dates),
     })
+
+
+def _outside_year(book, date_from=None, date_to=None) -> bool:
+    """Whether the range asked for reaches beyond the book's year: a book holds one calendar year, so
+    the page says the other years are in their own books rather than letting them look empty."""
+    first, last = dt.date(book.year - thai.BE_OFFSET, 1, 1), dt.date(book.year - thai.BE_OFFSET, 12, 31)
+    return bool((date_from and date_from < first) or (date_to and date_to > last))
 
 
 def _dates(form: ExportForm) -> dict:
@@ -68,9 +80,15 @@ def book_export(request, pk, fmt):
         return HttpResponse(f"ส่งออกไม่ได้ วันที่ไม่ถูกต้อง — {text}", status=400,
                             content_type="text/plain; charset=utf-8")
     dates = _dates(form)
-    content, content_type, name = exports.book_export(request.user, book, fmt, dates.get("date_from"),
-                                                      dates.get("date_to"), verified=twofactor.is_verified(request))
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    try:
+        content, content_type, name = exports.book_export(request.user, book, fmt, dates.get("date_from"),
+                                                          dates.get("date_to"), verified=twofactor.is_verified(request))
+    except ValidationError as exc:
+        return HttpResponse(f"ส่งออกไม่ได้ — {' '.join(exc.messages)}", status=400,
+                            content_type="text/plain; charset=utf-8")
+    # CSV comes line by line: stream it, so a year of lines starts downloading at once.
+    response = (HttpResponse(content, content_type=content_type) if isinstance(content, bytes)
+                else StreamingHttpResponse(content, content_type=content_type))
+    response["Content-Disposition"] = content_disposition_header(True, name)
     response["Cache-Control"] = "private, no-store"
     return response

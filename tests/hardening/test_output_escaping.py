@@ -115,5 +115,5 @@ def test_the_pages_export_is_guarded_too(client, users, formula_book):
     client.force_login(users["soc.clerk"])
     r = client.get(f"/registers/{formula_book.pk}/export.csv")
     assert r.status_code == 200
-    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"), newline="")))
+    rows = list(csv.reader(io.StringIO(r.getvalue().decode("utf-8-sig"), newline="")))
     assert not [c for row in rows[1:] for c in row if _dangerous(c) and c != "-"]

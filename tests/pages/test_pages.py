@@ -205,7 +205,7 @@ def test_registers_page_by_page_with_exports(users, soc, login):
     assert "เลขทะเบียนรับ" in first and "data-print" in first
     for fmt, magic in (("csv", "\ufeffเลขทะเบียนรับ".encode()), ("xlsx", b"PK"), ("pdf", b"%PDF-")):
         response = c.get(reverse("portal:book-export", args=[book.pk, fmt]))
-        assert response.status_code == 200 and response.content.startswith(magic), fmt
+        assert response.status_code == 200 and response.getvalue().startswith(magic), fmt
     assert login(users["mfa.clerk"]).get(reverse("portal:book", args=[book.pk])).status_code == 404
 
 
@@ -229,6 +229,16 @@ def test_search_page_answers(users, login):
     html = login(users["soc.clerk"]).get(reverse("portal:search"), {"q": "ประชุม"}).content.decode()
     assert 'action="/search/"' in html
     assert "ค้นหา" in html
+
+
+def test_a_search_of_punctuation_alone_asks_for_a_word(users, soc, login):
+    make_items(soc, 1, subject="งบประมาณ 100%")
+    c = login(users["soc.clerk"])
+    for q in ("%", "_", "'", '"', "\\", "%_"):
+        html = c.get(reverse("portal:search"), {"q": q}).content.decode()
+        assert 'id="search-no-words"' in html and "ไม่พบหนังสือ" not in html, q
+    html = c.get(reverse("portal:search"), {"q": "100%"}).content.decode()
+    assert 'id="search-no-words"' not in html and "search-count" in html
 
 
 def test_role_gates_answer_403_not_500(users, soc, login):

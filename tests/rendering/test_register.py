@@ -38,3 +38,16 @@ def test_empty_register_and_bad_rows():
     assert "ไม่มีรายการ" in pdftotext(pdf)
     with pytest.raises(ValueError, match="row 1"):
         render_register_pdf("ทะเบียนหนังสือส่ง", "", ["ที่", "เรื่อง"], [["1"]])
+
+
+def test_the_heading_is_on_every_page():
+    """The regulation heads each page of a register with its name and period, not only the first."""
+    title, period = "ทะเบียนหนังสือรับ สำนักเลขาธิการคณะรัฐมนตรี", "ระหว่างวันที่ ๑ มกราคม ๒๕๖๙ ถึง ๓๑ มีนาคม ๒๕๖๙"
+    pdf = render_register_pdf(title, period, COLUMNS, rows(60))
+    with open_pdf(pdf) as doc:
+        pages = len(doc.pages)
+    assert pages >= 2
+    for n in range(1, pages + 1):
+        text = squash(pdftotext(pdf, n, n))
+        assert squash(title) in text and squash(period) in text, n
+        assert text.index(squash(title)) < text.index("ลงวันที่")  # above the column headers
