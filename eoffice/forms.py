@@ -14,7 +14,7 @@ _SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 class ThaiDateField(forms.DateField):
     """A date typed the way a clerk writes it: ๑๗ กันยายน ๒๕๖๓, 29 ก.ย. 63, 17/9/2563 or 2020-09-17.
 
-    Slashed dates with a year above 2400 are Buddhist-era years; shown back in the full Thai form.
+    Slashed dates with a year of 2400 or more are Buddhist-era years; shown back in the full Thai form.
     """
 
     default_error_messages = {"invalid": "รูปแบบวันที่ไม่ถูกต้อง ตัวอย่างที่ใช้ได้: ๑๗ กันยายน ๒๕๖๓, 29 ก.ย. 63, 17/9/2563"}
@@ -33,7 +33,7 @@ class ThaiDateField(forms.DateField):
             slashed = _SLASHED.match(text)
             if slashed:
                 day, month, year = (int(g) for g in slashed.groups())
-                if year > 2400:
+                if year >= 2400:
                     year -= 543
                 return dt.date(year, month, day)
             return thai.parse_date(str(value))
