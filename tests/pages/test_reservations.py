@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfWriter
 
@@ -81,7 +83,7 @@ def test_reserve_fill_with_the_scan_and_download_it(clerk, book):
     assert number.startswith("กต ๐๒๐๓/")
     html = r.content.decode()
     assert f"จองเลข {number} แล้ว" in html
-    assert re.search(rf'<tr id="entry-{entry.pk}" class="[^"]*\breserved\b"', html) and f'id="fill-{entry.pk}"' in html
+    assert re.search(rf'<tr class="[^"]*\breserved\b" id="entry-{entry.pk}"', html) and f'id="fill-{entry.pk}"' in html
 
     form = clerk.get(reverse("portal:reservation-fill", args=[entry.pk])).content.decode()
     assert number in form and 'enctype="multipart/form-data"' in form
@@ -209,3 +211,20 @@ def test_the_secret_register_needs_the_second_factor_and_logs_the_download(users
     # A clerk of the unit is not the registrar: the secret register does not exist for them.
     other = login(users["soc.clerk"])
     assert other.post(reverse("portal:book-reserve", args=[book.pk]), {"note": ""}).status_code == 404
+
+
+def test_the_book_page_with_reservations_and_scans_is_constant_in_queries(clerk, book, django_assert_num_queries):
+    def lines(n):
+        for i in range(n):
+            numbering.number_reserve(unit=book.unit)
+            numbering.reservation_fill(numbering.number_reserve(unit=book.unit), subject=f"เรื่อง {i}", scan=_upload())
+
+    url = reverse("portal:book", args=[book.pk])
+    lines(3)
+    with CaptureQueriesContext(connection) as small:
+        html_small = clerk.get(url).content.decode()
+    lines(6)
+    with django_assert_num_queries(len(small.captured_queries)):
+        html_big = clerk.get(url).content.decode()
+    assert html_big.count('id="scan-') == 9 > html_small.count('id="scan-') == 3
+    assert html_big.count('id="fill-') == 9 > html_small.count('id="fill-') == 3
