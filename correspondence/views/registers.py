@@ -151,7 +151,8 @@ def reservation_fill(request, pk):
     if request.method == "GET" and entry.status != EntryStatus.RESERVED:
         messages.error(request, numbering.NOT_RESERVED.get(entry.status, ""))
         return redirect(_book_url(request, entry))
-    form = ReservationFillForm(request.POST or None, request.FILES or None)
+    # The note written when reserving is the line's remark until the clerk changes it.
+    form = ReservationFillForm(request.POST or None, request.FILES or None, initial={"remarks": entry.remarks})
     if request.method == "POST" and form.is_valid():
         try:
             entry = numbering.reservation_fill(entry, by=request.user, scan=form.cleaned_data.get("pdf"),

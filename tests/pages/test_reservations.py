@@ -87,7 +87,9 @@ def test_reserve_fill_with_the_scan_and_download_it(clerk, book):
 
     form = clerk.get(reverse("portal:reservation-fill", args=[entry.pk])).content.decode()
     assert number in form and 'enctype="multipart/form-data"' in form
-    r = clerk.post(reverse("portal:reservation-fill", args=[entry.pk]), _fill_data(), follow=True)
+    assert 'name="remarks" value="หนังสือพิมพ์นอกระบบ"' in form  # the note is kept unless changed
+    r = clerk.post(reverse("portal:reservation-fill", args=[entry.pk]), _fill_data(remarks="หนังสือพิมพ์นอกระบบ"),
+                   follow=True)
     html = r.content.decode()
     assert f"บันทึกรายละเอียดเลข {number} แล้ว" in html
     entry.refresh_from_db()
