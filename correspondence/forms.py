@@ -374,6 +374,37 @@ class ReceiveForm(forms.Form):
         return dt.datetime.combine(day, time or dt.time(16, 30), tzinfo=thai.BANGKOK)
 
 
+class ReserveForm(forms.Form):
+    """จองเลข: the next number of the book for a letter made outside the portal."""
+
+    note = forms.CharField(label=_("หมายเหตุ (ถ้ามี)"), max_length=1000, required=False,
+                           help_text="เช่น หนังสือที่พิมพ์นอกระบบ เรื่องที่จะออกเลข")
+
+
+class ReservationFillForm(forms.Form):
+    """บันทึกรายละเอียดของเลขที่จองไว้, with the scanned letter."""
+
+    subject = forms.CharField(label=_("เรื่อง"), max_length=1000, error_messages={"required": "กรุณาระบุเรื่อง"})
+    their_number = forms.CharField(label=_("ที่"), max_length=128, required=False)
+    dated = ThaiDateField(label=_("ลงวันที่"), required=False, widget=ThaiDateInput())
+    from_text = forms.CharField(label=_("จาก"), max_length=500, required=False)
+    to_text = forms.CharField(label=_("ถึง"), max_length=500, required=False)
+    remarks = forms.CharField(label=_("หมายเหตุ"), max_length=1000, required=False)
+    pdf = forms.FileField(label=_("แฟ้มหนังสือ (PDF สแกน)"), required=False,
+                          widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
+
+    def columns(self) -> dict:
+        """The line's columns as reservation_fill takes them."""
+        d = self.cleaned_data
+        text = {name: d.get(name) or "" for name in ("subject", "their_number", "from_text", "to_text", "remarks")}
+        return {**text, "dated": d.get("dated")}
+
+
+class ReservationVoidForm(forms.Form):
+    reason = forms.CharField(label=_("เหตุที่ยกเลิกเลข"), max_length=500,
+                             error_messages={"required": "กรุณาระบุเหตุที่ยกเลิกเลข"})
+
+
 class QueueFilterForm(forms.Form):
     year = forms.IntegerField(label=_("ปี พ.ศ."), required=False, min_value=2400, max_value=2700, error_messages={
         "min_value": "ใช้ปีพุทธศักราช เช่น ๒๕๖๙", "max_value": "ใช้ปีพุทธศักราช เช่น ๒๕๖๙",

@@ -29,12 +29,19 @@ from eoffice.levels import Secrecy  # noqa: E402
 
 
 def record_access(user, obj, action: str) -> None:
-    """Every view or download of a classified letter or item goes into the AccessLog."""
-    if obj.secrecy < Secrecy.CONFIDENTIAL:
+    """Every view or download of a classified letter or item goes into the AccessLog, and so does a
+    download of a register line's own scan when the line is classified or in the secret register."""
+    if isinstance(obj, RegisterEntry):
+        from eoffice import twofactor
+
+        if not twofactor.is_sensitive(obj):
+            return
+    elif obj.secrecy < Secrecy.CONFIDENTIAL:
         return
     AccessLog.objects.create(user=user, action=action, secrecy=obj.secrecy,
                              letter=obj if isinstance(obj, Letter) else None,
-                             item=obj if isinstance(obj, IncomingItem) else None)
+                             item=obj if isinstance(obj, IncomingItem) else None,
+                             entry=obj if isinstance(obj, RegisterEntry) else None)
 
 
 def letter_list(user, *, state: str | None = None, q: str | None = None):

@@ -523,7 +523,9 @@ def book_pages(user, book, *, per_page: int = 20, page: int = 1, verified: bool 
     (lines of the page, page count)."""
     from correspondence import selectors
 
-    qs = selectors.entry_list(user, book=book.pk, date_from=date_from, date_to=date_to).order_by("number")
+    # With the line's scan (a filled reservation's letter), for its link: the same one query.
+    qs = (selectors.entry_list(user, book=book.pk, date_from=date_from, date_to=date_to)
+          .select_related("scan").order_by("number"))
     if not verified:
         qs = qs.filter(secrecy=Secrecy.NORMAL)
     total = qs.count()

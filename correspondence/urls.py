@@ -53,6 +53,10 @@ urlpatterns = [
     path("registers/", registers.book_list, name="books"),
     path("registers/<int:pk>/", registers.book_detail, name="book"),
     path("registers/<int:pk>/export.<str:fmt>", registers.book_export, name="book-export"),
+    path("registers/<int:pk>/reserve/", registers.book_reserve, name="book-reserve"),
+    path("registers/entries/<int:pk>/fill/", registers.reservation_fill, name="reservation-fill"),
+    path("registers/entries/<int:pk>/void/", registers.reservation_void, name="reservation-void"),
+    path("registers/entries/<int:pk>/scan.pdf", registers.entry_scan_pdf, name="entry-scan"),
     # บัญชีหนังสือขอทำลาย
     path("disposal/", retention.destruction_lists, name="destruction-lists"),
     path("disposal/<int:pk>/", retention.destruction_list, name="destruction-list"),

@@ -157,7 +157,12 @@ def on_official_saved(sender, instance, created, **kwargs):
 def on_access_logged(sender, instance, created, **kwargs):
     """correspondence's AccessLog row of a classified download becomes an audited event as well."""
     if created and instance.action == "download":
-        target = f"letter:{instance.letter_id}" if instance.letter_id else f"incomingitem:{instance.item_id}"
+        if instance.letter_id:
+            target = f"letter:{instance.letter_id}"
+        elif instance.entry_id:
+            target = f"registerentry:{instance.entry_id}"
+        else:
+            target = f"incomingitem:{instance.item_id}"
         record(AccessKind.DOWNLOAD, user=instance.user, target=target, secrecy=instance.secrecy)
 
 

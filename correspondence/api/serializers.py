@@ -135,6 +135,14 @@ class ReservationFillInput(serializers.Serializer):
     from_text = serializers.CharField(required=False, allow_blank=True, max_length=500)
     to_text = serializers.CharField(required=False, allow_blank=True, max_length=500)
     remarks = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    pdf = serializers.FileField(required=False, allow_null=True, help_text="หนังสือที่สแกน (PDF)")
+
+
+class ReservationFillFieldsInput(ReservationFillInput):
+    """The same details as JSON or a URL-encoded form: those bodies carry no file, so the scan needs
+    multipart/form-data."""
+
+    pdf = None
 
 
 class _ItemsWithDuplicates(serializers.ListSerializer):

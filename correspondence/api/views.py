@@ -64,6 +64,16 @@ def _int(request, name):
         raise ValidationError({name: ["ต้องเป็นตัวเลข"]})
 
 
+def _refuse_oversize(request):
+    # Before the body is parsed: a declared length over the limit is refused without reading it.
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > settings.EOFFICE_MAX_UPLOAD_BYTES + 64 * 1024:
+        raise ValidationError({"pdf": [uploads.too_large_message()]})
+
+
 class ServiceErrors:
     """Django ValidationError from a service becomes a DRF 400 with field → Thai messages; problems of the
     letter spec sit under ``content``, keyed by their path in it (``{"content": {"signer.position": […]}}``)."""
@@ -330,21 +340,27 @@ class ReservationViewSet(ServiceErrors, viewsets.GenericViewSet):
                                          by=request.user, note=data["note"])
         return Response(s.EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.ReservationFillInput, responses=s.EntrySerializer)
-    @action(detail=True, methods=["post"])
+    @extend_schema(request={"multipart/form-data": s.ReservationFillInput,
+                            "application/json": s.ReservationFillFieldsInput,
+                            "application/x-www-form-urlencoded": s.ReservationFillFieldsInput},
+                   responses=s.EntrySerializer)
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
     def fill(self, request, pk=None):
+        """บันทึกรายละเอียดเลขที่จอง: multipart/form-data with the scanned letter in ``pdf`` (optional);
+        JSON or a URL-encoded form for the details alone."""
+        _refuse_oversize(request)
+        entry = self._reserved(pk)
         data = _input(s.ReservationFillInput, request)
-        entry = numbering.reservation_fill(self._reserved(pk), by=request.user, **data)
+        scan = data.pop("pdf", None)
+        entry = numbering.reservation_fill(entry, by=request.user, scan=scan, **data)
         return Response(s.EntrySerializer(entry).data)
 
     @extend_schema(request=s.ReasonInput, responses=s.EntrySerializer)
     @action(detail=True, methods=["post"])
     def void(self, request, pk=None):
         data = _input(s.ReasonInput, request)
-        entry = self._reserved(pk)
-        if entry.status != EntryStatus.RESERVED:
-            raise ValidationError({"state": ["เลขนี้ไม่ได้อยู่ในสถานะจองเลข"]})
-        return Response(s.EntrySerializer(numbering.entry_void(entry, reason=data["reason"], by=request.user)).data)
+        entry = numbering.reservation_void(self._reserved(pk), reason=data["reason"], by=request.user)
+        return Response(s.EntrySerializer(entry).data)
 
 
 # --- incoming items --------------------------------------------------------------------------------------------
@@ -378,13 +394,7 @@ class ItemViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixin)
         return self._detail(self._item(pk))
 
     def _refuse_oversize(self, request):
-        # Before the body is parsed: a declared length over the limit is refused without reading it.
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > settings.EOFFICE_MAX_UPLOAD_BYTES + 64 * 1024:
-            raise ValidationError({"pdf": [uploads.too_large_message()]})
+        _refuse_oversize(request)
 
     @extend_schema(request={"multipart/form-data": s.ItemReceiveInput, "application/json": s.ItemReceiveFieldsInput,
                             "application/x-www-form-urlencoded": s.ItemReceiveFieldsInput},

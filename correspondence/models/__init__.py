@@ -1,6 +1,6 @@
 """Records of งานสารบรรณ: reference data, letters, register books, incoming items and their audit."""
 from correspondence.models.reference import SalutationRule
-from correspondence.models.registers import BookKind, EntryStatus, RegisterBook, RegisterEntry
+from correspondence.models.registers import BookKind, EntryScan, EntryStatus, RegisterBook, RegisterEntry
 from correspondence.models.letters import (
     Enclosure,
     Letter,
@@ -53,7 +53,7 @@ from correspondence.models.grants import (
 from correspondence.models.search import SearchDocument, SearchKind
 
 __all__ = [
-    "AccessLog", "BookKind", "Channel", "Enclosure", "EntryStatus", "IncomingItem", "IncomingItemGroupGrant",
+    "AccessLog", "BookKind", "Channel", "Enclosure", "EntryScan", "EntryStatus", "IncomingItem", "IncomingItemGroupGrant",
     "IncomingItemUserGrant", "ItemState", "Letter", "LetterGroupGrant", "LetterKind", "LetterRecipient",
     "LetterReference", "LetterState", "LetterUserGrant", "Minute", "RecipientState", "RegisterBook",
     "RegisterEntry", "ReviewDecision", "ReviewStep", "Routing", "SalutationRule", "SearchDocument", "SearchKind",

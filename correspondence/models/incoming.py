@@ -133,6 +133,9 @@ class AccessLog(models.Model):
     action = models.CharField(max_length=32)
     letter = models.ForeignKey("correspondence.Letter", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey(IncomingItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # A register line of its own (a filled reservation's scan in the secret register), not a letter's or an item's.
+    entry = models.ForeignKey("correspondence.RegisterEntry", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
     secrecy = models.PositiveSmallIntegerField(choices=Secrecy.choices)
 
     class Meta:

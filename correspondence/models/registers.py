@@ -92,3 +92,28 @@ class RegisterEntry(models.Model):
 
     def __str__(self):
         return f"{self.book} เลขที่ {self.number}"
+
+
+class EntryScan(models.Model):
+    """ไฟล์หนังสือของเลขที่จองไว้: the scanned letter a reserved number (จองเลข) was filled with.
+
+    A row of its own rather than a column of RegisterEntry: adding a column to the register's history
+    table would change the content of every history row written before it, and verify_audit would
+    report the whole register's audit trail as altered.
+    """
+
+    entry = models.OneToOneField(RegisterEntry, on_delete=models.PROTECT, related_name="scan",
+                                 verbose_name="รายการในทะเบียน")
+    pdf = models.FileField("ไฟล์หนังสือ (สแกน)", upload_to="registers/%Y/")
+    uploaded_at = models.DateTimeField("บันทึกเมื่อ", auto_now_add=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name="ผู้บันทึก")
+
+    history = audited_history()
+
+    class Meta:
+        verbose_name = "ไฟล์หนังสือของรายการในทะเบียน"
+        verbose_name_plural = "ไฟล์หนังสือของรายการในทะเบียน"
+
+    def __str__(self):
+        return f"ไฟล์ของ {self.entry}"

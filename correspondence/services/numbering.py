@@ -92,21 +92,80 @@ def number_reserve(*, unit, kind: str = BookKind.OUTGOING, prefix: str = "", by=
     return entry_register(unit=unit, kind=kind, prefix=prefix, by=by, status=EntryStatus.RESERVED, remarks=note)
 
 
-def reservation_fill(entry: RegisterEntry, *, by=None, **columns) -> RegisterEntry:
-    """Complete a reservation with the letter's details; the number stays the one reserved."""
+NOT_RESERVED = {
+    EntryStatus.ACTIVE: "เลขนี้บันทึกรายละเอียดแล้ว ไม่ได้อยู่ในสถานะจองเลข",
+    EntryStatus.VOID: "เลขนี้ถูกยกเลิกไปแล้ว",
+}
+
+
+def _still_reserved(entry: RegisterEntry) -> None:
+    if entry.status != EntryStatus.RESERVED:
+        raise ValidationError({"state": NOT_RESERVED.get(entry.status, "เลขนี้ไม่ได้อยู่ในสถานะจองเลข")})
+
+
+def _fill_errors(columns: dict, scan) -> dict:
+    """Everything wrong with a fill, checked before the line is locked: the subject, the letter's date,
+    and the scan (the portal's upload checks, the same Thai messages as receiving)."""
+    from correspondence.rendering.spec import LETTER_DATE_FLOOR, too_early_th
+    from correspondence.services import uploads
+
+    errors = {}
     if not (columns.get("subject") or "").strip():
-        raise ValidationError({"subject": "กรุณาระบุเรื่อง"})
-    with transaction.atomic():
-        entry = RegisterEntry.objects.select_for_update().get(pk=entry.pk)
-        if entry.status != EntryStatus.RESERVED:
-            raise ValidationError("เลขนี้ไม่ได้อยู่ในสถานะจองเลข")
-        for key, value in columns.items():
-            setattr(entry, key, value)
-        entry.status = EntryStatus.ACTIVE
-        entry._history_user = by
-        entry.full_clean(exclude=["book", "registered_by", "letter", "item"])
-        entry.save()
+        errors["subject"] = "กรุณาระบุเรื่อง"
+    dated = columns.get("dated")
+    if dated and dated > thai.bangkok_date(timezone.now()):
+        errors["dated"] = "วันที่ของหนังสือต้องไม่เป็นวันในอนาคต"
+    elif dated and dated < LETTER_DATE_FLOOR:
+        errors["dated"] = too_early_th(dated)
+    if scan is not None:
+        try:
+            uploads.pdf_check(scan)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    return errors
+
+
+def reservation_fill(entry: RegisterEntry, *, by=None, scan=None, **columns) -> RegisterEntry:
+    """Complete a reservation with the letter's details and, if given, its scanned PDF; the number stays
+    the one reserved. A refused fill changes nothing: the line stays reserved and no file is left behind."""
+    from correspondence.models import EntryScan
+    from correspondence.services import uploads
+
+    errors = _fill_errors(columns, scan)
+    if errors:
+        raise ValidationError(errors)
+    stored = None
+    try:
+        with transaction.atomic():
+            entry = RegisterEntry.objects.select_for_update().get(pk=entry.pk)
+            _still_reserved(entry)
+            for key, value in columns.items():
+                setattr(entry, key, value)
+            entry.status = EntryStatus.ACTIVE
+            entry._history_user = by
+            entry.full_clean(exclude=["book", "registered_by", "letter", "item"])
+            if scan is not None:
+                # The file is written last, inside the transaction; if anything fails it is deleted below.
+                record = EntryScan(entry=entry, uploaded_by=by)
+                record._history_user = by
+                record.pdf.save(uploads.stored_name(), scan, save=False)
+                stored = record.pdf
+                record.save()
+            entry.save()  # after the scan, so the search document reads the scan's text
+    except BaseException:
+        if stored is not None and stored.name:
+            stored.storage.delete(stored.name)
+        raise
     return entry
+
+
+def reservation_void(entry: RegisterEntry, *, reason: str, by=None) -> RegisterEntry:
+    """ยกเลิกเลขที่จองไว้: only a reservation still open; the number stays in the book, void, with the reason."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "กรุณาระบุเหตุที่ยกเลิก"})
+    with transaction.atomic():
+        _still_reserved(RegisterEntry.objects.select_for_update().get(pk=entry.pk))
+        return entry_void(entry, reason=reason, by=by)
 
 
 def formatted_number(entry: RegisterEntry, digits: str = "thai") -> str:

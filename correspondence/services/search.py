@@ -14,6 +14,7 @@ from collections import OrderedDict
 from correspondence import searchtext
 from correspondence.models import (
     BookKind,
+    EntryScan,
     IncomingItem,
     Letter,
     RegisterEntry,
@@ -123,13 +124,25 @@ def _letter_fields(letter: Letter, doc: SearchDocument | None) -> dict:
                 body=_letter_body(content), pdf_name="", extra="")
 
 
+def entry_scan(entry: RegisterEntry):
+    """The scanned letter a reservation was filled with (EntryScan), or None."""
+    try:
+        return entry.scan
+    except EntryScan.DoesNotExist:
+        return None
+
+
 def _entry_fields(entry: RegisterEntry, doc: SearchDocument | None) -> dict:
     book = entry.book
+    notes = " ".join([entry.action_taken, entry.remarks])
+    scan = entry_scan(entry)
+    # With a scan the body is its text, as for an item (read once per file); the notes still count.
+    pdf_name, body = _pdf_part(doc, scan.pdf) if scan else ("", "")
     return dict(kind=SearchKind.ENTRY, entry=entry, unit_id=book.unit_id, unit2_id=None, secrecy=entry.secrecy,
                 secret_book=book.kind == BookKind.SECRET, urgency=entry.urgency, at=entry.registered_at,
                 title=entry.subject[:1000] or entry.remarks[:1000], number=entry.their_number[:128],
-                sender=entry.from_text[:500], body=" ".join([entry.action_taken, entry.remarks]), pdf_name="",
-                extra=entry.to_text)
+                sender=entry.from_text[:500], body=body if pdf_name else notes, pdf_name=pdf_name,
+                extra=f"{entry.to_text} {notes}" if pdf_name else entry.to_text)
 
 
 def _text(fields: dict) -> str:
@@ -177,7 +190,7 @@ def search_reindex(*, batch: int = 500, progress=None) -> dict[str, int]:
     jobs = (("item", IncomingItem.objects.order_by("pk"), document_item_update),
             ("letter", Letter.objects.order_by("pk"), document_letter_update),
             ("entry", RegisterEntry.objects.filter(letter__isnull=True, item__isnull=True)
-             .select_related("book").order_by("pk"), document_entry_update))
+             .select_related("book", "scan").order_by("pk"), document_entry_update))
     for label, qs, update in jobs:
         n = 0
         for obj in qs.iterator(chunk_size=batch):

@@ -117,6 +117,43 @@ def test_reservation_over_http(users, units):
     assert client.post(f"/api/v1/reservations/{pk}/void/", {"reason": "x"}, format="json").status_code == 400
 
 
+def _scan(data: bytes | None = None):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from pypdf import PdfWriter
+
+    if data is None:
+        writer, out = PdfWriter(), io.BytesIO()
+        writer.add_blank_page(595, 842)
+        writer.write(out)
+        data = out.getvalue()
+    return SimpleUploadedFile("scan.pdf", data, content_type="application/pdf")
+
+
+def test_reservation_filled_with_its_scan_over_http(users, units, settings):
+    from correspondence.models import EntryScan, EntryStatus, RegisterEntry
+    from correspondence.services import uploads
+
+    client = api(users["mfa.clerk"])
+    pk = client.post("/api/v1/reservations/", {"unit": units["ศทส."].pk}, format="json").json()["id"]
+    url = f"/api/v1/reservations/{pk}/fill/"
+    # A refused scan (not a PDF, too large) keeps the reservation open and stores nothing.
+    r = client.post(url, {"subject": "ขอเชิญประชุม", "pdf": _scan(b"GIF89a not a pdf")}, format="multipart")
+    assert r.status_code == 400 and r.json() == {"pdf": [uploads.NOT_PDF]}
+    settings.EOFFICE_MAX_UPLOAD_BYTES = 64
+    r = client.post(url, {"subject": "ขอเชิญประชุม", "pdf": _scan()}, format="multipart")
+    assert r.status_code == 400 and r.json() == {"pdf": [uploads.too_large_message()]}
+    assert RegisterEntry.objects.get(pk=pk).status == EntryStatus.RESERVED and not EntryScan.objects.exists()
+    settings.EOFFICE_MAX_UPLOAD_BYTES = 1024 * 1024
+    # A JSON body carries no file.
+    assert list(client.post(url, {"subject": "ก", "pdf": "JVBERi0xLjQK"}, format="json").json()) == ["pdf"]
+    r = client.post(url, {"subject": "ขอเชิญประชุม", "dated": "2026-11-20", "pdf": _scan()}, format="multipart")
+    assert r.status_code == 200, r.json()
+    assert (r.json()["status"], r.json()["number"]) == ("active", 1)
+    assert EntryScan.objects.get(entry_id=pk).pdf.read() == _scan().read()
+    r = client.post(url, {"subject": "อีกครั้ง"}, format="json")
+    assert r.status_code == 400 and r.json() == {"state": [numbering.NOT_RESERVED[EntryStatus.ACTIVE]]}
+
+
 def test_exports_guard_formulas_and_render_the_register(users, units):
     clerk, soc = users["soc.clerk"], units["สลค."]
     for subject in ("=HYPERLINK(\"http://x\")", "+1", "@SUM(A1)", "ปกติ"):

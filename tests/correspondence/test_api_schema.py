@@ -49,6 +49,15 @@ def test_receiving_an_item_documents_each_content_type_it_parses(schema):
     assert set(fields["application/json"]) == set(fields["multipart/form-data"]) - {"pdf"}
 
 
+def test_filling_a_reservation_documents_the_scan_upload(schema):
+    content = schema["paths"]["/api/v1/reservations/{id}/fill/"]["post"]["requestBody"]["content"]
+    assert set(content) == {"multipart/form-data", "application/json", "application/x-www-form-urlencoded"}
+    fields = {media: schema["components"]["schemas"][c["schema"]["$ref"].rsplit("/", 1)[1]]["properties"]
+              for media, c in content.items()}
+    assert fields["multipart/form-data"]["pdf"]["format"] == "binary"
+    assert set(fields["application/json"]) == set(fields["multipart/form-data"]) - {"pdf"}
+
+
 def test_an_item_sent_as_json_or_a_form_is_received_and_a_json_file_is_refused(users, units):
     clerk, soc = api(users["soc.clerk"]), units["สลค."]
     fields = {"unit": soc.pk, "channel": Channel.SCAN, "sender_text": "กระทรวงการคลัง", "subject": "ขอเชิญประชุม"}

@@ -1,13 +1,16 @@
 """Register numbers are gap-free, never duplicated, never reused, and restart each calendar year."""
 import datetime as dt
+import io
 import threading
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import connection, connections, transaction
 
 from agencies.models import Agency
-from correspondence.models import BookKind, EntryStatus, RegisterBook, RegisterEntry
+from correspondence.models import BookKind, EntryScan, EntryStatus, RegisterBook, RegisterEntry
 from correspondence.services import numbering
 from eoffice.thai import BANGKOK
 
@@ -131,3 +134,61 @@ def test_numbering_is_gap_free_on_the_embedded_database_too(ict):
     assert errors == []
     numbers = sorted(RegisterEntry.objects.values_list("number", flat=True))
     assert numbers == list(range(1, 4 * 20 + 1))
+
+
+def _pdf() -> bytes:
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(595, 842)
+    writer.write(out)
+    return out.getvalue()
+
+
+def _stored(settings) -> list:
+    return [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+
+
+@pytest.mark.django_db
+def test_a_reservation_filled_with_its_scan_keeps_the_file_with_the_line(ict, settings):
+    reserved = numbering.number_reserve(unit=ict)
+    filled = numbering.reservation_fill(reserved, subject="ขอเชิญประชุม", scan=ContentFile(_pdf(), name="a.pdf"))
+    filled = RegisterEntry.objects.get(pk=filled.pk)
+    assert filled.status == EntryStatus.ACTIVE and filled.scan.pdf.read() == _pdf()
+    assert filled.scan.pdf.name.startswith("registers/") and len(_stored(settings)) == 1
+
+
+@pytest.mark.django_db
+def test_a_fill_that_fails_after_the_file_was_written_leaves_neither_file_nor_filled_line(ict, settings,
+                                                                                          monkeypatch):
+    reserved = numbering.number_reserve(unit=ict)
+    real_save = RegisterEntry.save
+
+    def failing_save(self, *args, **kwargs):
+        if self.status == EntryStatus.ACTIVE:
+            raise RuntimeError("the database went away")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(RegisterEntry, "save", failing_save)
+    with pytest.raises(RuntimeError):
+        numbering.reservation_fill(reserved, subject="ขอเชิญประชุม", scan=ContentFile(_pdf(), name="a.pdf"))
+    monkeypatch.undo()
+    reserved.refresh_from_db()
+    assert (reserved.status, reserved.subject) == (EntryStatus.RESERVED, "")
+    assert _stored(settings) == []
+    assert not EntryScan.objects.exists()
+
+
+@pytest.mark.django_db
+def test_only_an_open_reservation_is_voided_or_filled(ict):
+    filled = numbering.reservation_fill(numbering.number_reserve(unit=ict), subject="ก")
+    with pytest.raises(ValidationError) as exc:
+        numbering.reservation_void(filled, reason="ไม่ใช้")
+    assert exc.value.message_dict == {"state": [numbering.NOT_RESERVED[EntryStatus.ACTIVE]]}
+    voided = numbering.reservation_void(numbering.number_reserve(unit=ict), reason="ไม่ใช้", by=None)
+    assert (voided.status, voided.number) == (EntryStatus.VOID, 2)
+    with pytest.raises(ValidationError) as exc:
+        numbering.reservation_fill(voided, subject="ข")
+    assert exc.value.message_dict == {"state": [numbering.NOT_RESERVED[EntryStatus.VOID]]}
+    with pytest.raises(ValidationError):
+        numbering.reservation_void(numbering.number_reserve(unit=ict), reason=" ")

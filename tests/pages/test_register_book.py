@@ -72,8 +72,9 @@ def test_a_range_beyond_the_books_year_says_where_the_other_years_are(users, boo
 def test_void_and_reserved_lines_say_so_on_the_page_and_in_the_exports(users, book, login):
     c = login(users["soc.clerk"])
     html = c.get(reverse("portal:book", args=[book.pk])).content.decode()
-    rows = re.findall(r'<tr class="u\d">(.*?)</tr>', html, re.S)
-    remarks = [re.sub(r"<[^>]+>", "", row.split("<td>")[-1]).strip() for row in rows]
+    rows = re.findall(r'<tr class="u\d[^"]*"[^>]*>(.*?)</tr>', html, re.S)
+    # หมายเหตุ: the last plain cell (the clerk's actions follow in a cell of their own)
+    remarks = [re.sub(r"<[^>]+>", "", re.findall(r"<td>(.*?)</td>", row, re.S)[-1]).strip() for row in rows]
     assert remarks == ["ยกเลิก: ลงทะเบียนซ้ำ", "", "", "จองเลข หนังสือนอกระบบ"]
     text = _download(c.get(reverse("portal:book-export", args=[book.pk, "csv"]))).decode("utf-8-sig")
     remarks = [row[-1] for row in csv.reader(io.StringIO(text))][1:]

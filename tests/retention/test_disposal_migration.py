@@ -32,6 +32,14 @@ def _migrate(targets):
     MigrationExecutor(connection).migrate(targets)
 
 
+@pytest.fixture(autouse=True)
+def _back_to_the_latest_schema():
+    # Going back to 0011 also unapplies every later migration: the tests after these need them again.
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def _review(dlist, user, role, at):
     return DestructionReview.objects.create(destruction_list=dlist, member=user, role=role, agreed=True,
                                             reviewed_at=at)

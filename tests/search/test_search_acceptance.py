@@ -174,3 +174,20 @@ def test_every_path_to_a_page_gives_the_same_page(users, receive, monkeypatch):
     from_recent = [h.object_id for h in search(users["soc.exec"], "ราชการ", limit=2)]  # the newest three fill it
     assert sparse == from_index == [i.pk for i in reversed(items)][:4]
     assert from_recent == sparse[:2]
+
+
+def test_the_scan_a_reservation_was_filled_with(users, units, mfa_spec):
+    from correspondence.rendering.pdf import render_letter_pdf
+    from correspondence.services import numbering
+
+    spec = {**mfa_spec, "number": "นร ๐๕๐๖/๑", "date": "2020-09-17",
+            "body": ["ขอเรียนว่าคณะทำงานด้านความมั่นคงปลอดภัยไซเบอร์ได้พิจารณาแล้ว"]}
+    line = numbering.number_reserve(unit=units["สลค."], note="พิมพ์นอกระบบ")
+    numbering.reservation_fill(line, subject="ขอความเห็น", remarks="ส่งทางไปรษณีย์",
+                               scan=ContentFile(render_letter_pdf(spec), name="scan.pdf"))
+    doc = SearchDocument.objects.get(entry=line)
+    line.refresh_from_db()
+    assert "ความมั่นคงปลอดภัยไซเบอร์" in doc.body and doc.pdf_name == line.scan.pdf.name
+    assert [h.object_id for h in search(users["soc.clerk"], "ปลอดภัยไซเบอร์")] == [line.pk]
+    # The line's own notes are still found beside the scan's text.
+    assert [h.object_id for h in search(users["soc.clerk"], "ไปรษณีย์")] == [line.pk]
