@@ -69,10 +69,10 @@ def test_the_register_page_filters_by_dates_and_its_exports_follow(users, units,
     assert 'id="apply-dates"' in page
     export = re.search(r'href="([^"]+)" id="export-csv"', page).group(1).replace("&amp;", "&")
     assert "page=" not in export and "date_from=" in export
-    csv_text = client.get(export).content.decode("utf-8-sig")
+    csv_text = client.get(export).getvalue().decode("utf-8-sig")  # streamed
     assert "ช่วงวันที่ 1" in csv_text and "ช่วงวันที่ 0" not in csv_text
     bad = client.get(reverse("portal:book-export", args=[book.pk, "csv"]), {"date_from": "abc"})
     assert bad.status_code == 400 and "วันที่ไม่ถูกต้อง" in bad.content.decode()
-    from correspondence.services.exports import _period
+    from correspondence.services.exports import period_of
 
-    assert _period(None, None, 2569) == "ประจำปี พ.ศ. ๒๕๖๙"
+    assert period_of(None, None, 2569) == "ประจำปี พ.ศ. ๒๕๖๙"
