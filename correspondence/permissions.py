@@ -319,6 +319,20 @@ def require_clerk(user, unit: Agency) -> None:
     require(has_role(user, Role.REGISTRY_CLERK, unit=unit), f"เฉพาะเจ้าหน้าที่สารบรรณของ{unit.name}เท่านั้น")
 
 
+def keeps_book(user, unit: Agency, kind: str) -> bool:
+    """Who writes lines into a unit's book by hand (จองเลข): its registry clerks; the secret-document register,
+    which only its registrar may see, by that registrar."""
+    role = Role.SECRET_REGISTRAR if kind == BookKind.SECRET else Role.REGISTRY_CLERK
+    return has_role(user, role, unit=unit)
+
+
+def require_book_keeper(user, unit: Agency, kind: str) -> None:
+    if kind == BookKind.SECRET:
+        require(keeps_book(user, unit, kind), f"ทะเบียนควบคุมข้อมูลข่าวสารลับเป็นของนายทะเบียนเอกสารลับของ{unit.name}เท่านั้น")
+    else:
+        require_clerk(user, unit)
+
+
 def require_executive(user, unit: Agency) -> None:
     require(role_in_unit_or_above(user, Role.EXECUTIVE, unit), "เฉพาะผู้บริหารของหน่วยงานหรือหน่วยงานต้นสังกัดเท่านั้น")
 

@@ -327,13 +327,13 @@ class ReservationViewSet(ServiceErrors, viewsets.GenericViewSet):
     def _reserved(self, pk) -> RegisterEntry:
         entry = selectors.entry_get(self.request.user, pk)
         twofactor.require_for(self.request, entry)
-        permissions.require_clerk(self.request.user, entry.book.unit)
+        permissions.require_book_keeper(self.request.user, entry.book.unit, entry.book.kind)
         return entry
 
     @extend_schema(request=s.ReservationInput, responses={201: s.EntrySerializer})
     def create(self, request):
         data = _input(s.ReservationInput, request)
-        permissions.require_clerk(request.user, data["unit"])
+        permissions.require_book_keeper(request.user, data["unit"], data["kind"])
         if data["kind"] == "secret":
             twofactor.require_second_factor(request)
         entry = numbering.number_reserve(unit=data["unit"], kind=data["kind"], prefix=data["prefix"],

@@ -12,8 +12,6 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agencies.models import Role
-from agencies.selectors import has_role
 from correspondence import permissions, selectors, selectors_portal
 from correspondence.forms import ExportForm, ReservationFillForm, ReservationVoidForm, ReserveForm
 from correspondence.models import BookKind, EntryStatus
@@ -52,7 +50,7 @@ def book_detail(request, pk):
     incoming = book.kind in (BookKind.INCOMING, BookKind.SECRET)
     query = request.GET.copy()
     query.pop("page", None)
-    clerk = has_role(request.user, Role.REGISTRY_CLERK, unit=book.unit)
+    clerk = permissions.keeps_book(request.user, book.unit, book.kind)
     return render(request, "correspondence/book.html", {
         "book": book, "rows": rows, "pages": pages, "page": page, "total": total, "incoming": incoming,
         "page_range": range(1, pages + 1), "export_form": form, "query": query.urlencode(),
@@ -110,11 +108,12 @@ def book_export(request, pk, fmt):
 NOT_THIS_YEAR = "จองเลขได้เฉพาะในทะเบียนของปีปัจจุบัน"
 
 
-def _clerk_gate(request, record, unit) -> None:
+def _keeper_gate(request, record, book) -> None:
     """A reservation's actions: the second factor for the secret register (403 with the Thai reason),
-    then the registry clerk of the book's unit (403). The record itself came from a selector (404)."""
+    then the one who keeps the book (403): its unit's registry clerk, or for the secret register its
+    registrar. The record itself came from a selector (404)."""
     twofactor.require_for(request, record)
-    permissions.require_clerk(request.user, unit)
+    permissions.require_book_keeper(request.user, book.unit, book.kind)
 
 
 def _form_errors(request, form) -> None:
@@ -137,7 +136,7 @@ def _book_url(request, entry) -> str:
 def book_reserve(request, pk):
     """จองเลข: the book's next number, held for a letter made outside the portal."""
     book = selectors.book_get(request.user, pk)
-    _clerk_gate(request, book, book.unit)
+    _keeper_gate(request, book, book)
     form = ReserveForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -164,7 +163,7 @@ def reservation_fill(request, pk):
         gate = second_factor_gate(request, entry)
         if gate:
             return gate
-    _clerk_gate(request, entry, entry.book.unit)
+    _keeper_gate(request, entry, entry.book)
     if request.method == "GET" and entry.status != EntryStatus.RESERVED:
         messages.error(request, numbering.NOT_RESERVED.get(entry.status, ""))
         return redirect(_book_url(request, entry))
@@ -191,7 +190,7 @@ def reservation_fill(request, pk):
 def reservation_void(request, pk):
     """ยกเลิกเลข: the reserved number stays in the book, void, with the reason given."""
     entry = selectors.entry_get(request.user, pk)
-    _clerk_gate(request, entry, entry.book.unit)
+    _keeper_gate(request, entry, entry.book)
     form = ReservationVoidForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)

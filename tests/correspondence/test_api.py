@@ -117,6 +117,16 @@ def test_reservation_over_http(users, units):
     assert client.post(f"/api/v1/reservations/{pk}/void/", {"reason": "x"}, format="json").status_code == 400
 
 
+def test_the_secret_register_is_reserved_in_by_its_registrar_not_a_clerk(users, units, settings):
+    settings.EOFFICE_SECOND_FACTOR = False  # the second factor's own rules are tested elsewhere
+    soc = units["สลค."]
+    body = {"unit": soc.pk, "kind": "secret", "note": "หนังสือลับทำนอกระบบ"}
+    refused = api(users["soc.clerk"]).post("/api/v1/reservations/", body, format="json")
+    assert refused.status_code == 403 and "นายทะเบียนเอกสารลับ" in refused.json()["detail"]
+    r = api(users["soc.secret"]).post("/api/v1/reservations/", body, format="json")
+    assert r.status_code == 201 and r.json()["status"] == "reserved" and r.json()["number"] == 1
+
+
 def _scan(data: bytes | None = None):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from pypdf import PdfWriter

@@ -183,8 +183,8 @@ def test_a_clerk_of_another_unit_gets_404_and_a_non_clerk_403(users, login, book
 
 
 def test_the_secret_register_needs_the_second_factor_and_logs_the_download(users, login, soc, second_factor):
-    registrar = users["soc.secret"]
-    RoleAssignment.objects.create(official=registrar.official, role=Role.REGISTRY_CLERK, unit=soc)
+    registrar = users["soc.secret"]  # the registrar alone (not a registry clerk) keeps the secret register
+    assert not RoleAssignment.objects.filter(official=registrar.official, role=Role.REGISTRY_CLERK).exists()
     book = numbering.book_open(soc, BookKind.SECRET)
     client = login(registrar)
     r = _reserve(client, book)
@@ -214,6 +214,13 @@ def test_the_secret_register_needs_the_second_factor_and_logs_the_download(users
     # A clerk of the unit is not the registrar: the secret register does not exist for them.
     other = login(users["soc.clerk"])
     assert other.post(reverse("portal:book-reserve", args=[book.pk]), {"note": ""}).status_code == 404
+    # And the registrar is not a registry clerk: the unit's ordinary books are the clerks' to number.
+    incoming = numbering.book_open(soc, BookKind.INCOMING)
+    client = login(registrar)  # the one test client, signed in as the registrar again
+    second_factor(client, registrar)
+    r = client.post(reverse("portal:book-reserve", args=[incoming.pk]), {"note": ""})
+    assert r.status_code == 403 and "เฉพาะเจ้าหน้าที่สารบรรณ" in r.content.decode()
+    assert RegisterBook.objects.get(pk=incoming.pk).last_number == 0
 
 
 def test_the_book_page_with_reservations_and_scans_is_constant_in_queries(clerk, book, django_assert_num_queries):
