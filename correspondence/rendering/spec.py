@@ -194,6 +194,16 @@ def too_early_th(day: dt.date) -> str:
             "(วันที่ระเบียบงานสารบรรณ พ.ศ. ๒๕๒๖ ใช้บังคับ) กรุณาตรวจสอบปี")
 
 
+def received_date_problem(day: dt.date | None, today: dt.date) -> str | None:
+    """Why a letter that reached us cannot carry this date (Thai), or None: not ahead of ``today``, not
+    before ``LETTER_DATE_FLOOR``. The incoming register's rule, and a reservation's filled line's."""
+    if day and day > today:
+        return "วันที่ของหนังสือต้องไม่เป็นวันในอนาคต"
+    if day and day < LETTER_DATE_FLOOR:
+        return too_early_th(day)
+    return None
+
+
 def _date_range_problem(path: str, value, *, ahead_ok: bool) -> Problem | None:
     """A date that parses but cannot be right: before the floor, or ahead of today (a letter's date)
     or more than a year ahead (a deadline, a meeting)."""

@@ -23,7 +23,6 @@ from django.core.files.base import ContentFile
 from django.db import DataError, IntegrityError, transaction
 
 from correspondence.models import Channel, IncomingItem, ReceivedAttachment, ReceivedMail
-from correspondence.models.mail import UNVERIFIED  # noqa: F401  (what the item's page says)
 from correspondence.services import receiving, uploads
 from eoffice.levels import Secrecy, Urgency
 
@@ -213,16 +212,6 @@ def _receive(unit, given: dict, read: dict, letter: bytes, key: str) -> Incoming
                 del read[name]
 
 
-def _delete_files(names: list[str]) -> None:
-    from django.core.files.storage import default_storage
-
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except OSError:
-            logger.exception("mail intake: could not remove %s after a failed receipt", name)
-
-
 def mail_receive(unit, mail: ParsedMail, *, address: str, envelope_sender: str = "") -> tuple[IncomingItem, bool]:
     """One incoming item in ``unit``'s queue for the message, or the item it already made (the same
     Message-ID again: a retry, or the message sent twice). Returns (item, created).
@@ -236,33 +225,33 @@ def mail_receive(unit, mail: ParsedMail, *, address: str, envelope_sender: str =
     _check_pdfs(mail)
     (_, letter), *enclosures = mail.pdfs
     given, read = _fields(mail, letter)
-    written: list[str] = []
+    written: list = []  # files stored so far, removed if the message is not kept
     try:
         with transaction.atomic():
             item = _receive(unit, given, read, letter, mail.key)
-            written.append(item.pdf.name)
+            written.append(item.pdf)
             for order, (name, data) in enumerate(enclosures):
                 row = ReceivedAttachment(item=item, order=order, name=name[:255],
                                          sha256=hashlib.sha256(data).hexdigest())
                 row.file.save(uploads.stored_name(), ContentFile(data), save=False)
-                written.append(row.file.name)
+                written.append(row.file)
                 row.save()
             ReceivedMail.objects.create(
                 item=item, address=address[:254], sender=mail.sender, envelope_sender=_clean(envelope_sender, 500),
                 subject=mail.subject, sent_at=mail.sent_at, message_id=mail.message_id, body=mail.body,
                 skipped="\n".join(mail.skipped))
     except IntegrityError:
-        _delete_files(written)
+        uploads.discard_written(*written)
         # The same message to the same unit at the same moment: the first one's item, once committed.
         existing = IncomingItem.objects.filter(unit=unit, message_id=mail.key).first()
         if existing is None:
             raise
         return existing, False
     except DataError:
-        _delete_files(written)
+        uploads.discard_written(*written)
         raise MailRefused(550, "5.6.0", "message not storable", UNSTORABLE) from None
     except BaseException:
-        _delete_files(written)
+        uploads.discard_written(*written)
         raise
     logger.info("mail intake: item %s in unit %s from %s (%s)", item.pk, unit.pk, mail.sender, mail.message_id)
     return item, True

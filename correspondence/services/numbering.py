@@ -106,17 +106,14 @@ def _still_reserved(entry: RegisterEntry) -> None:
 def _fill_errors(columns: dict, scan) -> dict:
     """Everything wrong with a fill, checked before the line is locked: the subject, the letter's date,
     and the scan (the portal's upload checks, the same Thai messages as receiving)."""
-    from correspondence.rendering.spec import LETTER_DATE_FLOOR, too_early_th
+    from correspondence.rendering.spec import received_date_problem
     from correspondence.services import uploads
 
     errors = {}
     if not (columns.get("subject") or "").strip():
         errors["subject"] = "กรุณาระบุเรื่อง"
-    dated = columns.get("dated")
-    if dated and dated > thai.bangkok_date(timezone.now()):
-        errors["dated"] = "วันที่ของหนังสือต้องไม่เป็นวันในอนาคต"
-    elif dated and dated < LETTER_DATE_FLOOR:
-        errors["dated"] = too_early_th(dated)
+    if problem := received_date_problem(columns.get("dated"), thai.bangkok_date(timezone.now())):
+        errors["dated"] = problem
     if scan is not None:
         try:
             uploads.pdf_check(scan)
@@ -153,8 +150,7 @@ def reservation_fill(entry: RegisterEntry, *, by=None, scan=None, **columns) -> 
                 record.save()
             entry.save()  # after the scan, so the search document reads the scan's text
     except BaseException:
-        if stored is not None and stored.name:
-            stored.storage.delete(stored.name)
+        uploads.discard_written(stored)
         raise
     return entry
 

@@ -30,7 +30,7 @@ from correspondence.models import (
     ReminderKind,
     Routing,
 )
-from correspondence.rendering.spec import LETTER_DATE_FLOOR, too_early_th
+from correspondence.rendering.spec import received_date_problem
 from correspondence.services import grants, numbering, reminders, uploads
 from correspondence.services.letters import TOP_SECRET_REFUSAL, _grant_to_registrars, _number_key
 from correspondence.signals import item_registered, item_rejected
@@ -177,10 +177,8 @@ def incoming_receive(*, unit: Agency, by, channel: str, subject: str, sender_tex
         errors["subject"] = "กรุณาระบุเรื่อง"
     if not (sender_text or "").strip():
         errors["sender_text"] = "กรุณาระบุผู้ส่ง"
-    if dated and dated > _today():
-        errors["dated"] = "วันที่ของหนังสือต้องไม่เป็นวันในอนาคต"
-    elif dated and dated < LETTER_DATE_FLOOR:
-        errors["dated"] = too_early_th(dated)
+    if problem := received_date_problem(dated, _today()):
+        errors["dated"] = problem
     if secrecy not in Secrecy.values:
         errors["secrecy"] = "ชั้นความลับไม่ถูกต้อง"
     if urgency not in Urgency.values:
@@ -219,8 +217,7 @@ def incoming_receive(*, unit: Agency, by, channel: str, subject: str, sender_tex
         item.save()
     except Exception:
         # The row was refused (the same message id again, a value too long): no file without its item.
-        if item.pdf:
-            item.pdf.storage.delete(item.pdf.name)
+        uploads.discard_written(item.pdf)
         raise
     if secrecy >= Secrecy.CONFIDENTIAL:
         if by is not None:

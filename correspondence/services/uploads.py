@@ -12,6 +12,7 @@ server never serves: every download goes through a permission-checked view.
 """
 from __future__ import annotations
 
+import logging
 import uuid
 
 from django.conf import settings
@@ -156,3 +157,16 @@ def _executable_attachment(filespec) -> str | None:
 def stored_name(suffix: str = ".pdf") -> str:
     """A random file name: what a user uploaded never decides where or under what name it is stored."""
     return f"{uuid.uuid4().hex}{suffix}"
+
+
+def discard_written(*files) -> None:
+    """Delete files written for records that were then refused or rolled back (FieldFiles; empty ones are
+    skipped): no file without its record. A file that cannot be removed is logged, not raised: the
+    refusal that brought us here is what the caller must see."""
+    for f in files:
+        if f is None or not f.name:
+            continue
+        try:
+            f.storage.delete(f.name)
+        except OSError:
+            logging.getLogger("eoffice.uploads").exception("could not remove %s after a failed write", f.name)
