@@ -102,9 +102,32 @@ def supervisors_of(official: Official) -> list[Official]:
 
 def registrars_of(item: IncomingItem, on: dt.date | None = None) -> list[Official]:
     """The secret-document registrars (นายทะเบียนหนังสือลับ) of the item's unit cleared for it."""
-    rows = role_holders([Role.SECRET_REGISTRAR], [item.unit_id], clearance=item.secrecy, on=on or dt.date.today())
+    on = on or thai.bangkok_date(timezone.now())
+    rows = role_holders([Role.SECRET_REGISTRAR], [item.unit_id], clearance=item.secrecy, on=on)
     return list(Official.objects.filter(pk__in=rows.values("official_id"), user__is_active=True)
                 .select_related("user").order_by("pk"))
+
+
+def _may_see(official: Official, item: IncomingItem, item_path: list[int]) -> bool:
+    # Nobody is reminded of an item they may not see: an unclassified item is seen from its unit and the
+    # units above it (as permissions.visible_items), a classified one only with a grant.
+    if item.secrecy >= Secrecy.CONFIDENTIAL:
+        return permissions.can_see_item(official.user, item)
+    return official.unit_id in item_path
+
+
+def _create(item: IncomingItem, minute: Minute | None, kind: str, due: dt.datetime, people: list[Official],
+            now: dt.datetime) -> list[Reminder]:
+    """One row per person (planned once: a row already there is kept as it is); the rows made now."""
+    rows = []
+    for official in people:
+        row, created = Reminder.objects.get_or_create(
+            item=item, minute=minute, recipient=official.user, kind=kind,
+            defaults={"due_at": due, "created_at": now},
+        )
+        if created:
+            rows.append(row)
+    return rows
 
 
 def _plan(item: IncomingItem, minute: Minute | None, reminded: list[Official], escalated: list[Official],
@@ -113,20 +136,7 @@ def _plan(item: IncomingItem, minute: Minute | None, reminded: list[Official], e
     remind_at, escalate_at = reminder_times(item.unit, item.urgency, start, item.deliver_by)
     rows = []
     for kind, due, people in ((remind_kind, remind_at, reminded), (ReminderKind.ESCALATE, escalate_at, escalated)):
-        for official in people:
-            # Nobody is reminded of an item they may not see: an unclassified item is seen from its unit
-            # and the units above it (as permissions.visible_items), a classified one only with a grant.
-            if item.secrecy >= Secrecy.CONFIDENTIAL:
-                if not permissions.can_see_item(official.user, item):
-                    continue
-            elif official.unit_id not in item_path:
-                continue
-            row, created = Reminder.objects.get_or_create(
-                item=item, minute=minute, recipient=official.user, kind=kind,
-                defaults={"due_at": due, "created_at": now},
-            )
-            if created:
-                rows.append(row)
+        rows += _create(item, minute, kind, due, [o for o in people if _may_see(o, item, item_path)], now)
     return rows
 
 
@@ -134,14 +144,7 @@ def _plan_unpresented(item: IncomingItem, supervisors: list[Official], now: dt.d
     """Escalation rows of a classified item awaiting presentation. ``_plan`` skips them (the supervisors
     hold no grant yet); the text they get reveals only that the item exists (``_notify_unpresented``)."""
     escalate_at = reminder_times(item.unit, item.urgency, item.received_at, item.deliver_by)[1]
-    rows = []
-    for official in supervisors:
-        row, created = Reminder.objects.get_or_create(
-            item=item, minute=None, recipient=official.user, kind=ReminderKind.ESCALATE,
-            defaults={"due_at": escalate_at, "created_at": now})
-        if created:
-            rows.append(row)
-    return rows
+    return _create(item, None, ReminderKind.ESCALATE, escalate_at, supervisors, now)
 
 
 def _cleared_supervisors(item: IncomingItem, path: list[int], by_unit: dict,
