@@ -98,7 +98,7 @@ def _buddhist_era(value) -> str:
     if isinstance(value, dt.datetime):
         if timezone.is_naive(value):
             value = timezone.make_aware(value, thai.BANGKOK)
-        return f"{thai.format_date(value, 'short_year4')} {thai.format_time(value)}"
+        return thai.format_moment(value)
     return thai.format_date(value, "short_year4")
 
 

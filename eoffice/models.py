@@ -45,5 +45,5 @@ class AccessEvent(models.Model):
     def __str__(self):
         from eoffice import thai
 
-        when = f"{thai.format_date(self.at, 'short_year4')} {thai.format_time(self.at)}" if self.at else ""
+        when = thai.format_moment(self.at) if self.at else ""
         return f"{self.get_kind_display()} {self.username or self.user_id or ''} {when}"

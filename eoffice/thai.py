@@ -42,6 +42,7 @@ __all__ = [
     "be_year",
     "closing_for",
     "format_date",
+    "format_moment",
     "format_month",
     "format_signer_name",
     "format_time",
@@ -330,6 +331,11 @@ def format_time(t: time, digits: str = "thai") -> str:
     if not isinstance(t, time):
         raise TypeError(f"expected time, got {type(t).__name__}")
     return _apply_digits(f"{t.hour}.{t.minute:02d} น.", digits)
+
+
+def format_moment(moment: datetime, digits: str = "thai") -> str:
+    """``๒๙ ก.ย. ๒๕๖๓ ๑๓.๐๕ น.``: an aware date-time as registers, stamps and lists show it (in Bangkok)."""
+    return f"{format_date(moment, 'short_year4', digits=digits)} {format_time(moment, digits=digits)}"
 
 
 _TIME_RE = re.compile(r"^(?:เวลา\s*:?\s*)?([0-9]{1,2})\s*[.:]\s*([0-9]{2})\s*(?:น\.?|นาฬิกา)?$")

@@ -45,7 +45,7 @@ def name_column(attribute, label: str) -> None:
 def _when(value) -> str:
     from eoffice import thai
 
-    return f"{thai.format_date(value, 'short_year4')} {thai.format_time(value)}" if value else ""
+    return thai.format_moment(value) if value else ""
 
 
 def _attempt_title(self) -> str:

@@ -33,7 +33,7 @@ def thai_datetime(value):
         return ""
     if timezone.is_naive(value):
         value = timezone.make_aware(value, thai.BANGKOK)
-    return f"{thai.format_date(value, 'short_year4', digits=_digits())} {thai.format_time(value, digits=_digits())}"
+    return thai.format_moment(value, digits=_digits())
 
 
 @register.filter

@@ -818,3 +818,10 @@ def test_closing_for_lists_each_closing_once():
     )
     assert closing_for("เรียน", rules) == ["ขอแสดงความนับถือ", "ด้วยความเคารพ"]
     assert salutation_warning("เรียน", "ด้วยความเคารพ", rules) is None
+
+
+def test_format_moment_is_the_bangkok_date_and_time_of_an_aware_moment():
+    utc = datetime(2020, 9, 29, 6, 5, tzinfo=timezone.utc)  # 13.05 in Bangkok
+    assert thai.format_moment(utc) == "๒๙ ก.ย. ๒๕๖๓ ๑๓.๐๕ น."
+    late = datetime(2020, 9, 29, 18, 30, tzinfo=timezone.utc)  # already the 30th in Bangkok
+    assert thai.format_moment(late, digits="arabic") == "30 ก.ย. 2563 1.30 น."
