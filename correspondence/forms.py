@@ -351,7 +351,7 @@ class ReceiveForm(forms.Form):
     secrecy = forms.TypedChoiceField(label=_("ชั้นความลับ"), choices=Secrecy.choices, coerce=int, initial=0)
     deliver_by = ThaiDateField(label=_("ด่วนภายในวันที่"), required=False, widget=ThaiDateInput())
     deliver_time = forms.TimeField(label=_("เวลา (ถ้ามี)"), required=False, input_formats=["%H:%M", "%H.%M"],
-                                   widget=forms.TimeInput(attrs={"placeholder": "๑๖.๓๐"}),
+                                   widget=forms.TimeInput(format="%H.%M", attrs={"placeholder": "๑๖.๓๐"}),
                                    error_messages={"invalid": "เวลาไม่ถูกต้อง เช่น 16.30"})
     register_now = forms.BooleanField(label=_("ลงทะเบียนรับทันที"), required=False, initial=True)
     confirm_duplicate = forms.BooleanField(label=_("ยืนยันการลงรับซ้ำ"), required=False)
@@ -372,6 +372,35 @@ class ReceiveForm(forms.Form):
         if not day:
             return None
         return dt.datetime.combine(day, time or dt.time(16, 30), tzinfo=thai.BANGKOK)
+
+
+class ItemEditForm(ReceiveForm):
+    """แก้ไขรายละเอียด of an item not yet registered: the receiving form's fields and rules, without the
+    file, the unit and the channel, which stay as the item came."""
+
+    kept = ("pdf", "unit", "channel", "register_now", "confirm_duplicate")
+
+    def __init__(self, *args, item, **kwargs):
+        kwargs.setdefault("initial", self.initial_from(item))
+        super().__init__(*args, units=[item.unit], **kwargs)
+        for name in self.kept:
+            del self.fields[name]
+
+    @staticmethod
+    def initial_from(item) -> dict:
+        initial = {name: getattr(item, name) for name in
+                   ("their_number", "dated", "sender_text", "addressee", "subject", "urgency", "secrecy")}
+        if item.deliver_by:
+            local = item.deliver_by.astimezone(thai.BANGKOK)
+            initial |= {"deliver_by": local.date(), "deliver_time": local.time()}
+        return initial
+
+    def details(self) -> dict:
+        """The corrected details as receiving.incoming_correct takes them."""
+        d = self.cleaned_data
+        return {**{name: d.get(name) or "" for name in ("their_number", "sender_text", "addressee", "subject")},
+                "dated": d.get("dated"), "urgency": d["urgency"], "secrecy": d["secrecy"],
+                "deliver_by": self.deliver_at()}
 
 
 class ReserveForm(forms.Form):

@@ -246,6 +246,7 @@ def assignable_officials(item: IncomingItem) -> list[Official]:
 @dataclass
 class ItemActions:
     register: bool = False
+    edit: bool = False  # แก้ไขรายละเอียด before registering
     route: bool = False
     minute: bool = False
     close: bool = False
@@ -254,6 +255,8 @@ class ItemActions:
 
 
 def item_actions(user, item: IncomingItem) -> ItemActions:
+    from correspondence.services.receiving import CORRECTABLE_CHANNELS
+
     official = official_for(user)
     actions = ItemActions()
     if official is None:
@@ -263,6 +266,7 @@ def item_actions(user, item: IncomingItem) -> ItemActions:
     else:
         registry = has_role(user, Role.REGISTRY_CLERK, unit=item.unit)
     actions.register = registry and item.state == ItemState.RECEIVED
+    actions.edit = actions.register and item.channel in CORRECTABLE_CHANNELS
     actions.route = (registry and item.state in (ItemState.REGISTERED, ItemState.ROUTED)
                      and item.secrecy < Secrecy.TOP_SECRET
                      and bool(permissions.units_below(item.unit_id) - {item.unit_id}))  # a unit with none below

@@ -12,7 +12,7 @@ import re
 import shutil
 import subprocess
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -156,6 +156,40 @@ def their_number_clean(text: str | None) -> str:
     return "" if number in NO_NUMBER else number
 
 
+def _details_problems(*, by, channel: str, subject: str, sender_text: str, their_number: str,
+                      dated: dt.date | None, urgency: int, secrecy: int, with_pdf: bool) -> dict:
+    """What is wrong with a received letter's details, by field (empty: nothing). One set of rules for
+    receiving an item and for correcting it before it is registered. ``by`` None: a delivery nobody typed
+    (another portal, the mail intake), whose secrecy no clearance limits."""
+    errors = {}
+    if channel not in (Channel.SCAN, Channel.EMAIL, Channel.PEER):
+        errors["channel"] = "ช่องทางต้องเป็น สแกนจากกระดาษ ไปรษณีย์อิเล็กทรอนิกส์ หรือระบบสารบรรณอิเล็กทรอนิกส์อื่น"
+    if not (subject or "").strip():
+        errors["subject"] = "กรุณาระบุเรื่อง"
+    if not (sender_text or "").strip():
+        errors["sender_text"] = "กรุณาระบุผู้ส่ง"
+    if problem := received_date_problem(dated, _today()):
+        errors["dated"] = problem
+    if secrecy not in Secrecy.values:
+        errors["secrecy"] = "ชั้นความลับไม่ถูกต้อง"
+    if urgency not in Urgency.values:
+        errors["urgency"] = "ชั้นความเร็วไม่ถูกต้อง"
+    if secrecy == Secrecy.TOP_SECRET and (channel in (Channel.EMAIL, Channel.PEER) or with_pdf):
+        errors["secrecy"] = TOP_SECRET_REFUSAL
+    elif (secrecy in Secrecy.values and secrecy >= Secrecy.CONFIDENTIAL and by is not None
+          and permissions.clearance(by) < secrecy):
+        errors["secrecy"] = "ท่านได้รับอนุญาตชั้นความลับไม่ถึงชั้นของหนังสือนี้ ให้นายทะเบียนเอกสารลับเป็นผู้รับ"
+    if their_number:
+        try:
+            thai.parse_letter_number(their_number)
+        except thai.ThaiFormatError:
+            try:
+                thai.parse_yearly_number(their_number)
+            except thai.ThaiFormatError as exc:
+                errors["their_number"] = str(exc)
+    return errors
+
+
 @transaction.atomic
 def incoming_receive(*, unit: Agency, by, channel: str, subject: str, sender_text: str, their_number: str = "",
                      dated: dt.date | None = None, sender_agency: Agency | None = None, addressee: str = "",
@@ -170,32 +204,9 @@ def incoming_receive(*, unit: Agency, by, channel: str, subject: str, sender_tex
     if not peer_delivery:
         require_registry(by, unit, secrecy if secrecy in Secrecy.values else Secrecy.NORMAL)
     their_number = their_number_clean(their_number)
-    errors = {}
-    if channel not in (Channel.SCAN, Channel.EMAIL, Channel.PEER):
-        errors["channel"] = "ช่องทางต้องเป็น สแกนจากกระดาษ ไปรษณีย์อิเล็กทรอนิกส์ หรือระบบสารบรรณอิเล็กทรอนิกส์อื่น"
-    if not (subject or "").strip():
-        errors["subject"] = "กรุณาระบุเรื่อง"
-    if not (sender_text or "").strip():
-        errors["sender_text"] = "กรุณาระบุผู้ส่ง"
-    if problem := received_date_problem(dated, _today()):
-        errors["dated"] = problem
-    if secrecy not in Secrecy.values:
-        errors["secrecy"] = "ชั้นความลับไม่ถูกต้อง"
-    if urgency not in Urgency.values:
-        errors["urgency"] = "ชั้นความเร็วไม่ถูกต้อง"
-    if secrecy == Secrecy.TOP_SECRET and (channel in (Channel.EMAIL, Channel.PEER) or pdf):
-        errors["secrecy"] = TOP_SECRET_REFUSAL
-    elif (secrecy in Secrecy.values and secrecy >= Secrecy.CONFIDENTIAL and not peer_delivery
-          and permissions.clearance(by) < secrecy):
-        errors["secrecy"] = "ท่านได้รับอนุญาตชั้นความลับไม่ถึงชั้นของหนังสือนี้ ให้นายทะเบียนเอกสารลับเป็นผู้รับ"
-    if their_number:
-        try:
-            thai.parse_letter_number(their_number)
-        except thai.ThaiFormatError:
-            try:
-                thai.parse_yearly_number(their_number)
-            except thai.ThaiFormatError as exc:
-                errors["their_number"] = str(exc)
+    errors = _details_problems(by=by, channel=channel, subject=subject,
+                               sender_text=sender_text, their_number=their_number, dated=dated, urgency=urgency,
+                               secrecy=secrecy, with_pdf=bool(pdf))
     if pdf is not None and "pdf" not in errors:
         try:
             uploads.pdf_check(pdf)
@@ -271,6 +282,59 @@ class DuplicateNotConfirmed(ValidationError):
         self.duplicate = duplicate
         self.question = duplicate_question(duplicate)
         super().__init__({"duplicate": self.question})
+
+
+# Items whose details a clerk typed or a machine read from outside; a letter from this portal and a copy
+# routed from the unit above carry the details of records already in the portal.
+CORRECTABLE_CHANNELS = (Channel.SCAN, Channel.EMAIL, Channel.PEER)
+
+
+def require_correctable(item: IncomingItem, by) -> None:
+    """Who may correct an item's details, and when: those who may register it (PermissionDenied), and only
+    before it is registered, for the register line is the record from then on (ValidationError)."""
+    require_registry(by, item.unit, item.secrecy)
+    if item.state == ItemState.REJECTED:
+        raise ValidationError({"state": "หนังสือนี้ปฏิเสธการรับไปแล้ว จึงแก้ไขรายละเอียดไม่ได้"})
+    if item.state != ItemState.RECEIVED:
+        raise ValidationError({"state": "หนังสือนี้ลงทะเบียนรับแล้ว จึงแก้ไขรายละเอียดไม่ได้ "
+                                        "รายการในทะเบียนหนังสือรับเป็นหลักฐานแล้ว"})
+    if item.channel not in CORRECTABLE_CHANNELS:
+        raise ValidationError({"channel": "รายละเอียดของหนังสือนี้มาจากหนังสือในระบบ จึงแก้ไขไม่ได้ "
+                                          "หากไม่ถูกต้องให้ปฏิเสธการรับพร้อมเหตุผล"})
+
+
+@transaction.atomic
+def incoming_correct(item: IncomingItem, *, by, subject: str, sender_text: str, their_number: str = "",
+                     dated: dt.date | None = None, addressee: str = "", urgency: int = Urgency.NORMAL,
+                     secrecy: int = Secrecy.NORMAL, deliver_by=None,
+                     verified: bool = True) -> tuple[IncomingItem, IncomingItem | None]:
+    """แก้ไขรายละเอียด of an item not yet registered (ที่, ลงวันที่, จาก, ถึง, เรื่อง, urgency, secrecy), by the
+    rules of receiving. Returns the item and the registered letter it now repeats (for ``by``'s eyes), the
+    question registering it will ask."""
+    item = IncomingItem.objects.select_for_update().get(pk=item.pk)
+    require_correctable(item, by)
+    their_number = their_number_clean(their_number)
+    errors = _details_problems(by=by, channel=item.channel, subject=subject, sender_text=sender_text,
+                               their_number=their_number, dated=dated, urgency=urgency, secrecy=secrecy,
+                               with_pdf=bool(item.pdf))
+    if secrecy != item.secrecy and "secrecy" not in errors:
+        try:  # the item stays with someone who may register it at its new level
+            require_registry(by, item.unit, secrecy)
+        except PermissionDenied as exc:
+            errors["secrecy"] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+    newly_classified = item.secrecy < Secrecy.CONFIDENTIAL <= secrecy
+    item.their_number, item.their_number_key = their_number, _number_key(their_number)
+    item.dated, item.sender_text, item.addressee = dated, sender_text.strip(), (addressee or "").strip()
+    item.subject, item.urgency, item.secrecy, item.deliver_by = subject.strip(), urgency, secrecy, deliver_by
+    item._history_user = by
+    item.save(update_fields=["their_number", "their_number_key", "dated", "sender_text", "addressee", "subject",
+                             "urgency", "secrecy", "deliver_by"])
+    if newly_classified:  # as received classified: the registrars see it, and so does the one who marked it
+        grants.grant_view(item, by)
+        _grant_to_registrars(item)
+    return item, item_duplicate(item, by, verified=verified)
 
 
 def _note_on_line(item: IncomingItem, *, by, action: str = "", remark: str = "") -> None:

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,7 +14,7 @@ from agencies.models import Official, Role
 from agencies.selectors import has_role, official_for
 from correspondence import selectors, selectors_portal
 from correspondence.forms import (
-    CloseForm, MinuteForm, PresentForm, QueueFilterForm, ReceiveForm, RejectForm, RouteForm,
+    CloseForm, ItemEditForm, MinuteForm, PresentForm, QueueFilterForm, ReceiveForm, RejectForm, RouteForm,
 )
 from correspondence.models import Minute
 from correspondence.services import receiving
@@ -345,14 +345,15 @@ def item_receive(request):
                   {"form": form, **_duplicate_context(request, form, units)})
 
 
-def _duplicate_context(request, form: ReceiveForm, units) -> dict:
+def _duplicate_context(request, form: ReceiveForm, units, *, unit=None) -> dict:
     """The registered letter the form's fields repeat (one the user may see), for the warning shown
-    while the form is filled in, before anything is registered."""
+    while the form is filled in, before anything is registered. ``unit``: the item's, for a form without
+    the unit field (correcting an item)."""
     if not form.is_bound:
         return {}
     form.is_valid()  # the fields that are valid are enough to look
     d = form.cleaned_data
-    unit = next((u for u in units if u.pk == d.get("unit")), None)
+    unit = unit or next((u for u in units if u.pk == d.get("unit")), None)
     if unit is None or not d.get("sender_text"):
         return {}
     duplicate = receiving.duplicate_find(request.user, unit=unit, their_number=d.get("their_number") or "",
@@ -419,3 +420,66 @@ def item_receive_prefill(request):
     return render(request, "correspondence/_receive_fields.html", {
         "form": form, "note": note, "error": error, "bound_quietly": True,
         **_duplicate_context(request, form, units)})
+
+
+# --- correcting an item before it is registered -----------------------------------------------------------------
+
+
+def _item_to_correct(request, pk):
+    """The item, for those who may register it (404 unseen, 403 not theirs to register), or the redirect to
+    its page with the reason it cannot be corrected (registered, rejected, a letter from this portal)."""
+    item = selectors.item_get(request.user, pk, action=None)
+    gate = second_factor_gate(request, item)
+    if gate:
+        return item, gate
+    try:
+        receiving.require_correctable(item, request.user)
+    except ValidationError as exc:
+        errors_to_messages(request, exc)
+        if request.method == "POST":  # e.g. a tab left open while a colleague registered it
+            messages.error(request, "สิ่งที่แก้ไขไม่ได้บันทึก")
+        return item, redirect("portal:item", pk=item.pk)
+    return item, None
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def item_edit(request, pk):
+    """แก้ไขรายละเอียด: a clerk corrects what was typed or read (ที่, ลงวันที่, จาก, ถึง, เรื่อง, urgency,
+    secrecy) of an item waiting in the queue, before pressing ลงทะเบียนรับ."""
+    item, refused = _item_to_correct(request, pk)
+    if refused:
+        return refused
+    selectors.record_access(request.user, item, "view")
+    form = ItemEditForm(request.POST or None, item=item)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["secrecy"] and not verified(request):
+            form.add_error("secrecy", "การกำหนดชั้นความลับต้องยืนยันตัวตนขั้นที่สองก่อน (เมนูยืนยันตัวตนขั้นที่สอง)")
+        else:
+            try:
+                item, duplicate = receiving.incoming_correct(item, by=request.user, verified=verified(request),
+                                                             **form.details())
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(request, "บันทึกการแก้ไขรายละเอียดแล้ว")
+                if duplicate:  # registering will ask the same, with the other letter linked on the item's page
+                    messages.warning(request, f"ยังไม่ได้ลงทะเบียนรับ: {receiving.duplicate_question(duplicate)}")
+                return redirect("portal:item", pk=item.pk)
+    return render(request, "correspondence/item_edit.html", {
+        "item": item, "form": form, "check_url": reverse("portal:item-edit-check", args=[item.pk]),
+        **_duplicate_context(request, form, [item.unit], unit=item.unit)})
+
+
+@require_POST
+@login_required
+def item_edit_check(request, pk):
+    """htmx: the duplicate warning for the corrected fields as they are now."""
+    item = _item_for_action(request, pk)
+    try:
+        receiving.require_correctable(item, request.user)
+    except ValidationError:  # registered meanwhile: saving will say so
+        return render(request, "correspondence/_duplicate_check.html", {})
+    form = ItemEditForm(request.POST, item=item)
+    return render(request, "correspondence/_duplicate_check.html",
+                  {"form": form, **_duplicate_context(request, form, [item.unit], unit=item.unit)})
