@@ -199,14 +199,33 @@ def connect() -> None:
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    """django-axes' answer to a locked-out login: 429, in Thai; JSON for the API, a page otherwise."""
+    """django-axes' answer to a locked-out login: 429, in Thai; JSON for the API, a page otherwise; with
+    Retry-After when the lock lifts by itself."""
     from django.http import JsonResponse
     from django.shortcuts import render
 
     message = settings.AXES_COOLOFF_MESSAGE
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message}, status=429)
-    return render(request, "registration/locked_out.html", {"message": message}, status=429)
+        response = JsonResponse({"detail": message}, status=429)
+    else:
+        response = render(request, "registration/locked_out.html", {"message": message}, status=429)
+    if (seconds := lockout_seconds(request)) is not None:
+        response["Retry-After"] = str(seconds)
+    return response
+
+
+def lockout_seconds(request) -> int | None:
+    """Seconds until a lockout answered now lifts: the whole cool-off, since every attempt while locked
+    starts it again (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT). None without a cool-off (an
+    administrator unlocks)."""
+    import math
+
+    from axes.helpers import get_cool_off
+
+    cool_off = get_cool_off(request)
+    if not cool_off:
+        return None
+    return max(1, math.ceil(cool_off.total_seconds()))
 
 
 def token_view():

@@ -298,6 +298,8 @@ AXES_FAILURE_LIMIT = env.int("EOFFICE_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("EOFFICE_LOGIN_LOCKOUT_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Each attempt while locked out starts the cool-off again: the lockout answer's Retry-After is the whole of it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_LOCKOUT_CALLABLE = "eoffice.access_events.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "eoffice.access_events.client_ip"
 AXES_COOLOFF_MESSAGE = ("เข้าสู่ระบบด้วยรหัสผ่านผิดหลายครั้งเกินกำหนด จึงระงับการเข้าสู่ระบบของบัญชีนี้จากเครื่องนี้ไว้ชั่วคราว "

@@ -9,7 +9,8 @@ client can read them as it reads the successes (see the module docstring of ``co
 - 403 and 404 ``Error``: ``{"detail": Thai message}``. Unauthenticated requests answer 403, not 401: the
   first authentication class (session) sends no WWW-Authenticate challenge.
 - 429 ``Error`` on the token endpoint: the login throttling (django-axes) has locked the username out from
-  that address, even with the right password, until the cool-off ends (``eoffice.access_events``).
+  that address, even with the right password, until the cool-off ends (``eoffice.access_events``); its
+  ``Retry-After`` header gives the seconds until then.
 """
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
@@ -51,6 +52,9 @@ TEMPORARILY_UNAVAILABLE = {"sign": "ลงนามไม่ได้ชั่�
 LOCKED_OUT = ("ใส่รหัสผ่านผิดหลายครั้งเกินกำหนด จึงระงับการเข้าสู่ระบบของชื่อผู้ใช้นี้จากเครื่องนี้ไว้ชั่วคราว "
               "(แม้รหัสผ่านถูกต้อง) จนพ้นเวลาที่กำหนด")
 
+RETRY_AFTER = {"description": "วินาทีจนกว่าจะเข้าสู่ระบบได้อีก (ไม่มีเมื่อต้องให้ผู้ดูแลระบบปลดล็อก)",
+               "schema": {"type": "integer", "minimum": 1}}
+
 
 class ErrorsAutoSchema(AutoSchema):
     """drf-spectacular's schema with the error answers added to each operation (none overrides what an
@@ -63,6 +67,8 @@ class ErrorsAutoSchema(AutoSchema):
         for code, (component, description) in self._error_codes().items():
             responses.setdefault(code, {"description": description,
                                         "content": {"application/json": {"schema": self._ref(component)}}})
+        if "429" in responses:
+            responses["429"].setdefault("headers", {"Retry-After": RETRY_AFTER})
         return responses
 
     def _error_codes(self) -> dict:

@@ -143,6 +143,7 @@ def test_the_token_endpoint_documents_its_lockout_and_a_real_lockout_matches(sch
     operation = schema["paths"]["/api/v1/auth/token/"]["post"]
     assert error_ref(operation, "429") == "Error"
     assert "ระงับการเข้าสู่ระบบ" in operation["responses"]["429"]["description"]
+    assert operation["responses"]["429"]["headers"]["Retry-After"]["schema"]["type"] == "integer"
     assert "429" not in schema["paths"]["/api/v1/letters/"]["post"]["responses"]  # only where a password is checked
 
     client = APIClient()
@@ -155,3 +156,4 @@ def test_the_token_endpoint_documents_its_lockout_and_a_real_lockout_matches(sch
         assert locked["Content-Type"] == "application/json"
         conforms(schema, locked.json(), "Error")
         assert "รหัสผ่านผิดหลายครั้งเกินกำหนด" in locked.json()["detail"]
+        assert int(locked["Retry-After"]) == round(settings.AXES_COOLOFF_TIME * 3600)

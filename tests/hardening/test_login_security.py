@@ -62,6 +62,30 @@ def test_the_lockout_ends_after_the_cool_off(client, users, axes_on):
     assert _login(client, "soc.officer", PASSWORD).status_code == 302
 
 
+@pytest.mark.parametrize("hours,seconds", [(0.25, "900"), (1.5, "5400"), (1 / 7200, "1")],
+                         ids=["15-minutes", "90-minutes", "half-a-second"])
+def test_the_lockout_answer_says_when_to_try_again(client, users, axes_on, hours, seconds):
+    """Retry-After: the cool-off in seconds (each attempt while locked starts it again), on the login page
+    and on the API's token endpoint; never before the lockout."""
+    axes_on.AXES_COOLOFF_TIME = hours
+    for _ in range(4):
+        assert "Retry-After" not in _login(client, "soc.clerk", "wrong-password")
+    r = _login(client, "soc.clerk", "wrong-password")
+    assert r.status_code == 429 and r["Retry-After"] == seconds
+    r = _login(client, "soc.clerk", PASSWORD)
+    assert r.status_code == 429 and r["Retry-After"] == seconds
+    r = client.post("/api/v1/auth/token/", {"username": "soc.clerk", "password": PASSWORD})
+    assert r.status_code == 429 and r["Retry-After"] == seconds
+
+
+def test_a_lockout_without_cool_off_gives_no_retry_time(client, users, axes_on):
+    """AXES_COOLOFF_TIME None: locked until an administrator unlocks, so no time to promise."""
+    axes_on.AXES_COOLOFF_TIME = None
+    for _ in range(5):
+        r = _login(client, "soc.clerk", "wrong-password")
+    assert r.status_code == 429 and "Retry-After" not in r
+
+
 def test_a_success_resets_the_count(client, users, axes_on):
     for _ in range(4):
         _login(client, "mfa.clerk", "wrong-password")
