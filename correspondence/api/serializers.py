@@ -115,10 +115,21 @@ class BookSerializer(serializers.ModelSerializer):
 
 
 class EntrySerializer(serializers.ModelSerializer):
+    has_scan = serializers.SerializerMethodField(
+        help_text="มีแฟ้มหนังสือ (สแกน) ที่บันทึกไว้กับเลขที่จอง: ดาวน์โหลดที่ /api/v1/entries/{id}/scan/")
+
     class Meta:
         model = RegisterEntry
-        fields = ["id", "book", "number", "status", "their_number", "dated", "from_text", "to_text", "subject",
-                  "action_taken", "remarks", "void_reason", "secrecy", "urgency", "registered_at", "letter", "item"]
+        # The line's own columns, read as plain rows by the list; has_scan comes from EntryScan.
+        columns = ["id", "book", "number", "status", "their_number", "dated", "from_text", "to_text", "subject",
+                   "action_taken", "remarks", "void_reason", "secrecy", "urgency", "registered_at", "letter", "item"]
+        fields = columns + ["has_scan"]
+
+    def get_has_scan(self, obj) -> bool:
+        from correspondence.services.search import entry_scan
+
+        scan = entry_scan(obj)
+        return bool(scan and scan.pdf)
 
 
 class ReservationInput(serializers.Serializer):

@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from agencies.models import Agency
 from correspondence import permissions, selectors
 from correspondence.api import serializers as s
-from correspondence.models import EntryStatus, Minute, RegisterEntry
+from correspondence.models import EntryScan, EntryStatus, Minute, RegisterEntry
 from correspondence.services import exports, letters, numbering, receiving, uploads
 from eoffice import twofactor
 
@@ -308,14 +308,35 @@ class EntryViewSet(ServiceErrors, viewsets.ReadOnlyModelViewSet):
 
     def list(self, request, *args, **kwargs):
         # Plain rows, not model instances through a ModelSerializer: a page of register lines is the
-        # hottest read of the registry, and the fields are flat.
-        page = self.paginate_queryset(self.get_queryset().values(*s.EntrySerializer.Meta.fields))
+        # hottest read of the registry, and the fields are flat. Which have a scan: one query for the page,
+        # not a join in the lines query.
+        page = self.paginate_queryset(self.get_queryset().values(*s.EntrySerializer.Meta.columns))
+        scanned = set(EntryScan.objects.filter(entry_id__in=[row["id"] for row in page]).exclude(pdf="")
+                      .values_list("entry_id", flat=True))
+        for row in page:
+            row["has_scan"] = row["id"] in scanned
         return self.get_paginated_response(page)
 
     def retrieve(self, request, pk=None):
         entry = selectors.entry_get(request.user, pk)
         twofactor.require_for(request, entry)
         return Response(s.EntrySerializer(entry).data)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def scan(self, request, pk=None):
+        """แฟ้มหนังสือของเลขที่จอง (the scan a reservation was filled with), to whoever may see the line, as
+        the register page serves it; classified reads are logged."""
+        from correspondence.services.search import entry_scan
+
+        entry = selectors.entry_get(request.user, pk)
+        twofactor.require_for(request, entry)
+        scan = entry_scan(entry)
+        if scan is None or not scan.pdf:
+            raise ValidationError({"scan": ["รายการนี้ไม่มีแฟ้มหนังสือ"]})
+        selectors.record_access(request.user, entry, "download")
+        return FileResponse(scan.pdf.open("rb"), content_type="application/pdf", as_attachment=True,
+                            filename=f"register-{entry.book_id}-{entry.number}.pdf")
 
 
 class ReservationViewSet(ServiceErrors, viewsets.GenericViewSet):

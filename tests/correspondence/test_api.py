@@ -164,6 +164,50 @@ def test_reservation_filled_with_its_scan_over_http(users, units, settings):
     assert r.status_code == 400 and r.json() == {"state": [numbering.NOT_RESERVED[EntryStatus.ACTIVE]]}
 
 
+def test_register_lines_say_whether_a_filled_reservation_has_its_scan(users, units, settings, second_factor):
+    """has_scan in the list and the detail (and the fill's answer); the file at entries/{id}/scan/ to whoever
+    may see the line, a classified one with the second factor, as the register page serves it."""
+    ict = units["ศทส."]
+    client = api(users["mfa.clerk"])
+    with_scan = client.post("/api/v1/reservations/", {"unit": ict.pk}, format="json").json()["id"]
+    filled = client.post(f"/api/v1/reservations/{with_scan}/fill/", {"subject": "มีแฟ้ม", "pdf": _scan()},
+                         format="multipart").json()
+    assert filled["has_scan"] is True
+    without = numbering.reservation_fill(numbering.number_reserve(unit=ict), subject="ไม่มีแฟ้ม")
+    listed = {e["id"]: e["has_scan"] for e in client.get("/api/v1/entries/", {"unit": ict.pk}).json()["results"]}
+    assert listed == {with_scan: True, without.pk: False}
+    assert client.get(f"/api/v1/entries/{with_scan}/").json()["has_scan"] is True
+    assert client.get(f"/api/v1/entries/{without.pk}/").json()["has_scan"] is False
+    r = client.get(f"/api/v1/entries/{with_scan}/scan/")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    assert b"".join(r.streaming_content) == _scan().read()
+    assert client.get(f"/api/v1/entries/{without.pk}/scan/").json() == {"scan": ["รายการนี้ไม่มีแฟ้มหนังสือ"]}
+    # Another ministry's clerk does not see the line, nor its file.
+    assert api(users["soc.clerk"]).get(f"/api/v1/entries/{with_scan}/scan/").status_code == 404
+
+    # A line of the secret register: its registrar, and only with the second factor.
+    settings.EOFFICE_SECOND_FACTOR = True
+    soc, registrar = units["สลค."], users["soc.secret"]
+    secret = numbering.reservation_fill(numbering.number_reserve(unit=soc, kind=BookKind.SECRET, by=registrar),
+                                        by=registrar, subject="แผนลับ", scan=_scan())
+    client = api(registrar)
+    assert client.get(f"/api/v1/entries/{secret.pk}/scan/").status_code == 403
+    assert api(users["soc.clerk"]).get(f"/api/v1/entries/{secret.pk}/scan/").status_code == 404
+    second_factor(client, registrar)
+    client.force_authenticate(registrar)
+    assert client.get(f"/api/v1/entries/{secret.pk}/").json()["has_scan"] is True
+    assert client.get(f"/api/v1/entries/{secret.pk}/scan/").status_code == 200
+
+
+def test_the_schema_documents_has_scan_and_the_scan_download(users):
+    schema = api(users["soc.clerk"]).get("/api/schema/", {"format": "json"}).json()
+    entry = schema["components"]["schemas"]["Entry"]
+    assert entry["properties"]["has_scan"]["type"] == "boolean" and "has_scan" in entry["required"]
+    assert "scan" in entry["properties"]["has_scan"]["description"]
+    download = schema["paths"]["/api/v1/entries/{id}/scan/"]["get"]
+    assert "application/pdf" in download["responses"]["200"]["content"]
+
+
 def test_exports_guard_formulas_and_render_the_register(users, units):
     clerk, soc = users["soc.clerk"], units["สลค."]
     for subject in ("=HYPERLINK(\"http://x\")", "+1", "@SUM(A1)", "ปกติ"):
