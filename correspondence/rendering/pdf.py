@@ -250,19 +250,26 @@ def html_document(html: str) -> HTML:
     return _ParsedHTML(root, "letters:", fonts.fetcher())
 
 
-def _layout(html: str, extra_css: str = ""):
+def _stylesheets(extra_css: str = "") -> list:
     stylesheets = [fonts.stylesheet("letter.css"), fonts.face_stylesheet()]
     if extra_css:
         stylesheets.append(fonts.css_string(extra_css))
+    return stylesheets
+
+
+def _layout(html: str, extra_css: str = ""):
     document = html_document(html).render(
-        font_config=fonts.font_config(), counter_style=fonts.counter_style(), stylesheets=stylesheets, pdf_variant=PDF_VARIANT)
+        font_config=fonts.font_config(), counter_style=fonts.counter_style(), stylesheets=_stylesheets(extra_css),
+        pdf_variant=PDF_VARIANT)
     return document
 
 
-def _render_blank(pages: int, extra_css: str):
-    html = ('<!DOCTYPE html><html lang="th"><body>'
-            + '<div style="break-after: page"></div>' * (pages - 1) + "<div></div></body></html>")
-    return _layout(html, extra_css)
+def _add_cues(document, base_css: str) -> None:
+    """The continuation cues, styled by the letter's sheets (see continuation.graft_cues)."""
+    page_cues = continuation.cues(document)
+    if page_cues:
+        extra_css = "\n".join((base_css, continuation.BLANK_CSS, continuation.cue_css(page_cues)))
+        continuation.graft_cues(document, page_cues, html_document('<html lang="th"/>'), _stylesheets(extra_css))
 
 
 def layout_letter(spec: dict, garuda=None, *, validate: bool = True):
@@ -274,8 +281,7 @@ def layout_letter(spec: dict, garuda=None, *, validate: bool = True):
     html = letter_html(spec, garuda)
     base_css = _digits_css(spec)
     document = _layout(html, base_css)
-    continuation.graft_cues(document, continuation.cues(document),
-                            lambda pages, css: _render_blank(pages, base_css + "\n" + css))
+    _add_cues(document, base_css)
     justify.justify_document(document)
     return document
 
