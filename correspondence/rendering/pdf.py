@@ -315,28 +315,30 @@ def _serialise_once(pdf):
     0.3 % larger): the same PDF objects, decoded byte for byte as before; the object stream
     pydyf makes while writing keeps its level 9."""
     for obj in pdf.objects:
-        _keep_bytes(obj, _ONCE_STREAM_CLASSES if isinstance(obj, pydyf.Stream) else _ONCE_CLASSES)
+        _keep_bytes(obj, at_level_6=True)
     pdf.__class__ = _OncePDF
 
 
 class _OncePDF(pydyf.PDF):
     def add_object(self, object_):
         super().add_object(object_)
-        _keep_bytes(object_, _ONCE_CLASSES)
+        _keep_bytes(object_, at_level_6=False)
 
 
-_ONCE_STREAM_CLASSES: dict[type, type] = {}  # streams: level 6, bytes kept
-_ONCE_CLASSES: dict[type, type] = {}  # anything else: pydyf's bytes, kept
+_ONCE_CLASSES: dict[tuple[type, bool], type] = {}
 
 
-def _keep_bytes(obj, classes: dict[type, type]) -> None:
+def _keep_bytes(obj, *, at_level_6: bool) -> None:
+    """Give ``obj`` a class that keeps its serialised bytes; with ``at_level_6`` a stream
+    is also deflated at DEFLATE_LEVEL."""
     cls = type(obj)
     if obj.free == "f" or getattr(cls, "_keeps_bytes", False):
         return
-    if cls not in classes:
-        data = _once_data if classes is _ONCE_STREAM_CLASSES else _kept(cls.data)
-        classes[cls] = type(f"Once{cls.__name__}", (cls,), {"data": data, "_keeps_bytes": True})
-    obj.__class__ = classes[cls]
+    level_6 = at_level_6 and isinstance(obj, pydyf.Stream)
+    if (cls, level_6) not in _ONCE_CLASSES:
+        data = _once_data if level_6 else _kept(cls.data)
+        _ONCE_CLASSES[cls, level_6] = type(f"Once{cls.__name__}", (cls,), {"data": data, "_keeps_bytes": True})
+    obj.__class__ = _ONCE_CLASSES[cls, level_6]
 
 
 def _kept(data: property) -> property:
