@@ -109,7 +109,7 @@ def stage_breakdown(spec: dict, n: int = N) -> tuple[dict[str, float], float]:
     wrap(letter_pdf, "render_letter_pdf", "PDF/A, attachment, rest")
     wrap(letter_pdf, "validate_spec", "spec → HTML (validate, template)")
     wrap(letter_pdf, "letter_html", "spec → HTML (validate, template)")
-    wrap(letter_pdf, "_render_blank", "cue pass")
+    wrap(letter_pdf, "_add_cues", "cue pass")
     wrap(continuation, "cues", "cue pass")
     wrap(weasyprint.HTML, "render", "layout")
     wrap(letter_pdf.justify, "justify_document", "justification")

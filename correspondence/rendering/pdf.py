@@ -250,19 +250,26 @@ def html_document(html: str) -> HTML:
     return _ParsedHTML(root, "letters:", fonts.fetcher())
 
 
-def _layout(html: str, extra_css: str = ""):
+def _stylesheets(extra_css: str = "") -> list:
     stylesheets = [fonts.stylesheet("letter.css"), fonts.face_stylesheet()]
     if extra_css:
         stylesheets.append(fonts.css_string(extra_css))
+    return stylesheets
+
+
+def _layout(html: str, extra_css: str = ""):
     document = html_document(html).render(
-        font_config=fonts.font_config(), counter_style=fonts.counter_style(), stylesheets=stylesheets, pdf_variant=PDF_VARIANT)
+        font_config=fonts.font_config(), counter_style=fonts.counter_style(), stylesheets=_stylesheets(extra_css),
+        pdf_variant=PDF_VARIANT)
     return document
 
 
-def _render_blank(pages: int, extra_css: str):
-    html = ('<!DOCTYPE html><html lang="th"><body>'
-            + '<div style="break-after: page"></div>' * (pages - 1) + "<div></div></body></html>")
-    return _layout(html, extra_css)
+def _add_cues(document, base_css: str) -> None:
+    """The continuation cues, styled by the letter's sheets (see continuation.graft_cues)."""
+    page_cues = continuation.cues(document)
+    if page_cues:
+        extra_css = "\n".join((base_css, continuation.BLANK_CSS, continuation.cue_css(page_cues)))
+        continuation.graft_cues(document, page_cues, html_document('<html lang="th"/>'), _stylesheets(extra_css))
 
 
 def layout_letter(spec: dict, garuda=None, *, validate: bool = True):
@@ -274,8 +281,7 @@ def layout_letter(spec: dict, garuda=None, *, validate: bool = True):
     html = letter_html(spec, garuda)
     base_css = _digits_css(spec)
     document = _layout(html, base_css)
-    continuation.graft_cues(document, continuation.cues(document),
-                            lambda pages, css: _render_blank(pages, base_css + "\n" + css))
+    _add_cues(document, base_css)
     justify.justify_document(document)
     return document
 
@@ -297,25 +303,52 @@ def render_letter_pdf(spec: dict, garuda: bytes | str | Path | None = None, *,
 
 def _finish(document, pdf):
     _dedupe_af(document, pdf)
-    _serialise_streams_once(pdf)
+    _serialise_once(pdf)
 
 
-_CACHING_CLASSES: dict[type, type] = {}
-
-
-def _serialise_streams_once(pdf):
-    """pydyf serialises and deflates (level 9) every stream twice: once to write it, once more
-    for the MD5 of the file identifier PDF/A needs. The streams are final when the finisher
-    runs, so the second serialisation reuses the first; and they are deflated at zlib's default
-    level 6 (half the time of level 9, 0.3 % larger): the same PDF objects, decoded byte for
-    byte as before."""
+def _serialise_once(pdf):
+    """pydyf serialises every object twice: once to write it, once more for the MD5 of the file
+    identifier PDF/A needs; and it deflates streams at level 9. The objects are final when the
+    finisher runs, and so are the ones ``pydyf.PDF.write`` adds when it adds them (the info
+    dictionary, the object stream), so each object keeps the bytes of its first serialisation.
+    The letter's streams are deflated at zlib's default level 6 (half the time of level 9,
+    0.3 % larger): the same PDF objects, decoded byte for byte as before; the object stream
+    pydyf makes while writing keeps its level 9."""
     for obj in pdf.objects:
-        cls = type(obj)
-        if not isinstance(obj, pydyf.Stream) or cls in _CACHING_CLASSES.values():
-            continue
-        if cls not in _CACHING_CLASSES:
-            _CACHING_CLASSES[cls] = type(f"Once{cls.__name__}", (cls,), {"data": _once_data})
-        obj.__class__ = _CACHING_CLASSES[cls]
+        _keep_bytes(obj, at_level_6=True)
+    pdf.__class__ = _OncePDF
+
+
+class _OncePDF(pydyf.PDF):
+    def add_object(self, object_):
+        super().add_object(object_)
+        _keep_bytes(object_, at_level_6=False)
+
+
+_ONCE_CLASSES: dict[tuple[type, bool], type] = {}
+
+
+def _keep_bytes(obj, *, at_level_6: bool) -> None:
+    """Give ``obj`` a class that keeps its serialised bytes; with ``at_level_6`` a stream
+    is also deflated at DEFLATE_LEVEL."""
+    cls = type(obj)
+    if obj.free == "f" or getattr(cls, "_keeps_bytes", False):
+        return
+    level_6 = at_level_6 and isinstance(obj, pydyf.Stream)
+    if (cls, level_6) not in _ONCE_CLASSES:
+        data = _once_data if level_6 else _kept(cls.data)
+        _ONCE_CLASSES[cls, level_6] = type(f"Once{cls.__name__}", (cls,), {"data": data, "_keeps_bytes": True})
+    obj.__class__ = _ONCE_CLASSES[cls, level_6]
+
+
+def _kept(data: property) -> property:
+    def kept(self):
+        cached = self.__dict__.get("_serialised")
+        if cached is None:
+            cached = self.__dict__["_serialised"] = data.fget(self)
+        return cached
+
+    return property(kept)
 
 
 DEFLATE_LEVEL = 6
