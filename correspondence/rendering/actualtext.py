@@ -16,6 +16,8 @@ The glyph loop is WeasyPrint's, done a run at a time: a glyph's piece of the TJ 
 given font and size, so the document's ``Font`` keeps a table of the pieces drawn so far and a
 run on the baseline is looked up whole and joined (``_Line``); only a glyph's first use goes
 through the per-glyph code, which also records its width and ToUnicode entry as before.
+``draw_text`` (the text box around the line) is WeasyPrint's, computing text-decoration-color
+only for a box that draws a decoration.
 """
 
 from __future__ import annotations
@@ -25,8 +27,11 @@ from operator import ne
 
 import pydyf
 import weasyprint
+import weasyprint.draw as wp_draw
 from weasyprint.draw import text as wp_text
+from weasyprint.layout.percent import percentage
 from weasyprint.logger import LOGGER
+from weasyprint.matrix import Matrix
 from weasyprint.text.ffi import FROM_UNITS, TO_UNITS, ffi, pango
 from weasyprint.text.line_break import get_last_word_end
 
@@ -34,6 +39,7 @@ SUPPORTED_WEASYPRINT = "70.0"
 MAX_EXTRA_EM = 0.25  # see justify.MAX_EXTRA_EM
 _installed = False
 _original = wp_text.draw_first_line  # kept for the test that shows what the fix fixes
+_original_draw_text = wp_text.draw_text  # kept for the test that shows the copy draws the same
 
 
 def _cluster_starts(glyph_string, num_glyphs, clusters=None):
@@ -376,6 +382,54 @@ class _Line:
         return f">{int(kerning)}<" if kerning else ""
 
 
+def draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis):
+    """WeasyPrint 70.0's draw_text, looking text-decoration-color up only when a decoration is
+    drawn: the look-up computes the property (~8 µs a text box) and letters draw none."""
+    assert textbox.style["font_size"]
+    if textbox.style["visibility"] != "visible":
+        return
+
+    text_decoration_values = textbox.style["text_decoration_line"]
+    if text_decoration_values != "none":
+        text_decoration_color = wp_text.get_color(textbox.style, "text_decoration_color")
+    if "underline" in text_decoration_values or "overline" in text_decoration_values:
+        if textbox.style["text_decoration_thickness"] in ("auto", "from-font"):
+            thickness = textbox.pango_layout.underline_thickness
+        else:
+            thickness = percentage(
+                textbox.style["text_decoration_thickness"], textbox.style, textbox.style["font_size"])
+    if "overline" in text_decoration_values:
+        offset_y = textbox.baseline - textbox.pango_layout.ascent + thickness / 2
+        wp_text.draw_text_decoration(
+            stream, textbox, offset_x, offset_y, thickness, text_decoration_color)
+    if "underline" in text_decoration_values:
+        if textbox.style["text_underline_offset"] == "auto":
+            underline_offset = -textbox.pango_layout.underline_position
+        else:
+            underline_offset = percentage(
+                textbox.style["text_underline_offset"], textbox.style, textbox.style["font_size"])
+        offset_y = textbox.baseline + underline_offset + thickness / 2
+        wp_text.draw_text_decoration(
+            stream, textbox, offset_x, offset_y, thickness, text_decoration_color)
+
+    x, y = textbox.position_x, textbox.position_y + textbox.baseline
+    stream.set_color(textbox.style["color"])
+    textbox.pango_layout.reactivate(textbox.style)
+    stream.begin_text()
+    emojis = wp_text.draw_first_line(
+        stream, textbox, text_overflow, block_ellipsis, Matrix(d=-1, e=x, f=y))
+    stream.end_text()
+
+    wp_text.draw_emojis(stream, textbox.style, x, y, emojis)
+
+    if "line-through" in text_decoration_values:
+        thickness = textbox.pango_layout.strikethrough_thickness
+        offset_y = textbox.baseline - textbox.pango_layout.strikethrough_position
+        wp_text.draw_text_decoration(
+            stream, textbox, offset_x, offset_y, thickness, text_decoration_color)
+    textbox.pango_layout.deactivate()
+
+
 def install() -> None:
     """Replace WeasyPrint's line drawing (idempotent)."""
     global _installed
@@ -386,4 +440,5 @@ def install() -> None:
             f"correspondence.rendering.actualtext is written for WeasyPrint {SUPPORTED_WEASYPRINT}, "
             f"found {weasyprint.__version__}: review draw_first_line against the new version")
     wp_text.draw_first_line = draw_first_line
+    wp_text.draw_text = wp_draw.draw_text = draw_text
     _installed = True

@@ -189,3 +189,34 @@ def test_lines_draw_what_the_per_glyph_loop_drew(monkeypatch, caplog, name):
 def test_cluster_starts():
     for clusters in ([], [0], [0, 0, 3, 3, 3, 6], [0, 1, 2], [9, 9, 6, 3, 3]):
         assert actualtext._cluster_starts(None, 0, clusters) == _cluster_starts(clusters)
+
+
+DECORATED = ('<p>ไม่มีเส้น <u>ขีดเส้นใต้</u> <s>ขีดฆ่า</s> <span style="text-decoration: overline red">'
+             'เส้นบน</span> <span style="text-decoration: underline wavy blue; text-underline-offset: 3px; '
+             'text-decoration-thickness: 2px">ลายคลื่น</span> <span style="visibility: hidden">ซ่อน</span></p>')
+
+
+@pytest.mark.parametrize("name", ["moi-2563", "memo", "decorated"])
+def test_text_boxes_draw_what_weasyprint_draw_text_drew(monkeypatch, name):
+    """actualtext.draw_text is WeasyPrint's, looking the decoration colour up only when needed."""
+    from weasyprint import HTML
+    from weasyprint import draw as wp_draw
+
+    from correspondence.rendering import fonts
+
+    def streams():
+        if name == "decorated":
+            html = f'<html lang="th"><body>{DECORATED}</body></html>'
+            pdf = HTML(string=html).render(font_config=fonts.font_config(),
+                                           stylesheets=[fonts.face_stylesheet()]).write_pdf()
+        else:
+            pdf = letter_pdf.render_letter_pdf(SPECS[name])
+        return [page.get_contents().get_data() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+
+    assert wp_draw.draw_text is actualtext.draw_text
+    ours = streams()
+    monkeypatch.setattr(wp_draw, "draw_text", actualtext._original_draw_text)
+    assert streams() == ours
+    if name == "decorated":
+        # the decorations were drawn, in their colours: red overline, blue wavy underline
+        assert b"1 0 0 RG" in ours[0] and b"0 0 1 RG" in ours[0] and ours[0].count(b"\nS\n") >= 3
