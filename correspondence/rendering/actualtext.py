@@ -219,6 +219,21 @@ def _pieces(font, font_size) -> dict:
     return table
 
 
+# The same for every letter, so kept for the process: per face and size, each glyph's logical
+# width as WeasyPrint measures it (``pango_font_get_glyph_extents``), and the TJ piece of each
+# (glyph id, width, x offset, logical width used). A document's tables above are filled from
+# these on a glyph's first use; its ToUnicode entry is still taken from the document's text.
+_shared: dict[tuple, tuple[dict, dict]] = {}
+
+
+def _shared_tables(font, font_size) -> tuple[dict, dict]:
+    key = (font.hash, font.glyph_count, font.upem, font.bitmap, font_size)
+    tables = _shared.get(key)
+    if tables is None:
+        tables = _shared[key] = ({}, {})
+    return tables
+
+
 class _Run:
     """A Pango run of the line: its glyph item, glyphs as flat integers, log clusters, and the
     indices of glyphs starting a cluster (only when the line is spaced)."""
@@ -274,6 +289,7 @@ class _Line:
         stream.set_font_size(font.hash, 1 if font.bitmap else font_size)
         self.font, self.font_size = font, font_size
         self.pieces = _pieces(font, font_size)
+        self.measured, self.shared_pieces = _shared_tables(font, font_size)
 
     def _gap(self):
         # Distributed justification: the extra advance before each cluster but the line's first.
@@ -323,7 +339,7 @@ class _Line:
             string += f"<{glyph_id:02x}>" if self.font.bitmap else f"<{glyph_id:04x}>"
             stream.show_text(string)
             stream.set_text_rise(0)
-            string = "<" + self._kerning(glyph_id, width, offset)
+            string = "<" + self._kerning(self._logical_width(glyph_id), width, offset)
         self.string = string
 
     def _new_piece(self, run, i, key):
@@ -334,10 +350,15 @@ class _Line:
             text = f">{-width / font_size}<"
         else:
             glyph_id = self._prepare(run, i, glyph_id, width)
-            offset = x_offset / font_size
-            text = f">{-offset}<" if offset else ""
-            text += f"{glyph_id:02x}" if self.font.bitmap else f"{glyph_id:04x}"
-            text += self._kerning(glyph_id, width, offset)
+            logical_width = self._logical_width(glyph_id)
+            shared_key = (glyph_id, width, x_offset, logical_width)
+            text = self.shared_pieces.get(shared_key)
+            if text is None:
+                offset = x_offset / font_size
+                text = f">{-offset}<" if offset else ""
+                text += f"{glyph_id:02x}" if self.font.bitmap else f"{glyph_id:04x}"
+                text += self._kerning(logical_width, width, offset)
+                self.shared_pieces[shared_key] = text
             if key[0] & _UNKNOWN:
                 return text  # logged and given its width again at every use, as WeasyPrint does
         self.pieces[key] = text
@@ -368,17 +389,24 @@ class _Line:
                                          or _glyph_text(font, glyph_id))
         return glyph_id
 
-    def _kerning(self, glyph_id, width, offset):
-        font, font_size = self.font, self.font_size
-        if glyph_id in font.widths:
-            logical_width = font.widths[glyph_id]
-        else:
-            stream = self.stream
-            pango.pango_font_get_glyph_extents(
-                self.pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
-            logical_width = font.widths[glyph_id] = round(
-                stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
-        kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
+    def _logical_width(self, glyph_id):
+        """The document's width of the glyph; on first use, measured as WeasyPrint does (at this
+        size: the same for every letter, so measured once)."""
+        widths = self.font.widths
+        logical_width = widths.get(glyph_id)
+        if logical_width is None:
+            logical_width = self.measured.get(glyph_id)
+            if logical_width is None:
+                stream = self.stream
+                pango.pango_font_get_glyph_extents(
+                    self.pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
+                logical_width = self.measured[glyph_id] = round(
+                    stream.logical_rect.width * 1000 * FROM_UNITS / self.font_size)
+            widths[glyph_id] = logical_width
+        return logical_width
+
+    def _kerning(self, logical_width, width, offset):
+        kerning = logical_width + offset - width * 1000 * FROM_UNITS / self.font_size
         return f">{int(kerning)}<" if kerning else ""
 
 

@@ -220,3 +220,27 @@ def test_text_boxes_draw_what_weasyprint_draw_text_drew(monkeypatch, name):
     if name == "decorated":
         # the decorations were drawn, in their colours: red overline, blue wavy underline
         assert b"1 0 0 RG" in ours[0] and b"0 0 1 RG" in ours[0] and ours[0].count(b"\nS\n") >= 3
+
+
+def test_a_glyph_first_drawn_at_another_size_keeps_the_documents_width(monkeypatch):
+    """WeasyPrint measures a glyph's width once per document, at the size of its first use,
+    and uses it at every size; the process-wide tables must not carry one letter's first size
+    into the next letter. (With the letter face the widths scale exactly, so this guards the
+    sequence of tables rather than showing a difference.)"""
+    from weasyprint import HTML
+
+    from correspondence.rendering import fonts
+
+    def streams(*sizes):
+        paragraphs = "".join(f'<p style="font-size: {size}pt">กขค น้ำ ปั้น</p>' for size in sizes)
+        html = f'<html lang="th"><body>{paragraphs}</body></html>'
+        document = HTML(string=html).render(font_config=fonts.font_config(),
+                                            stylesheets=[fonts.face_stylesheet()])
+        pdf = document.write_pdf()
+        widths = sorted(sorted(font.widths.items()) for font in document.fonts.values())
+        return [page.get_contents().get_data() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages], widths
+
+    orders = [(23, 11), (11, 23), (17,), (23, 11)]
+    ours = [streams(*sizes) for sizes in orders]
+    monkeypatch.setattr(actualtext, "_draw_first_line", reference_draw_first_line)
+    assert [streams(*sizes) for sizes in orders] == ours
