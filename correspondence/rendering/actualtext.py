@@ -201,6 +201,7 @@ def _draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
     # Letters use no colour/SVG emoji fonts; the emoji branch of the original is left out.
     return []
 
+
 _EMPTY = pango.PANGO_GLYPH_EMPTY
 _UNKNOWN = pango.PANGO_GLYPH_UNKNOWN_FLAG
 
@@ -224,6 +225,9 @@ def _pieces(font, font_size) -> dict:
 # (glyph id, width, x offset, logical width used). A document's tables above are filled from
 # these on a glyph's first use; its ToUnicode entry is still taken from the document's text.
 _shared: dict[tuple, tuple[dict, dict]] = {}
+# CSS word spacing (text-align: justify) gives spaces a new width on every line: a long-running
+# process starts a size's pieces afresh past this many rather than grow without end.
+SHARED_PIECES_LIMIT = 20_000
 
 
 def _shared_tables(font, font_size) -> tuple[dict, dict]:
@@ -262,7 +266,8 @@ class _Line:
         self.stream, self.textbox, self.extra = stream, textbox, extra
         self.string = ""
         self.first_cluster = True
-        self.pango_font = self.font = self.font_size = self.pieces = None
+        self.pango_font = self.font = self.font_size = None
+        self.pieces = self.measured = self.shared_pieces = None  # this font's tables (_set_font)
         self.utf8_text = None
 
     def add_run(self, run):
@@ -358,6 +363,8 @@ class _Line:
                 text = f">{-offset}<" if offset else ""
                 text += f"{glyph_id:02x}" if self.font.bitmap else f"{glyph_id:04x}"
                 text += self._kerning(logical_width, width, offset)
+                if len(self.shared_pieces) >= SHARED_PIECES_LIMIT:
+                    self.shared_pieces.clear()
                 self.shared_pieces[shared_key] = text
             if key[0] & _UNKNOWN:
                 return text  # logged and given its width again at every use, as WeasyPrint does

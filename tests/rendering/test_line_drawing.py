@@ -244,3 +244,12 @@ def test_a_glyph_first_drawn_at_another_size_keeps_the_documents_width(monkeypat
     ours = [streams(*sizes) for sizes in orders]
     monkeypatch.setattr(actualtext, "_draw_first_line", reference_draw_first_line)
     assert [streams(*sizes) for sizes in orders] == ours
+
+
+def test_the_process_wide_pieces_stay_bounded(monkeypatch, caplog):
+    monkeypatch.setattr(actualtext, "SHARED_PIECES_LIMIT", 5)
+    monkeypatch.setattr(actualtext, "_shared", {})
+    fast = _drawn(SPECS["moi-2563"], caplog)
+    assert actualtext._shared and all(len(pieces) <= 5 for _, pieces in actualtext._shared.values())
+    monkeypatch.setattr(actualtext, "_draw_first_line", reference_draw_first_line)
+    assert _drawn(SPECS["moi-2563"], caplog) == fast
