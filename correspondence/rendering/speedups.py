@@ -20,16 +20,29 @@ is most of them; a letter asks it ~3,000 times. For a property that is not casca
 custom or logical-mapped one, and not one of the few with special rules, the answer is simply
 the initial value or the parent's value, and that is what the short path returns.
 
+User-agent stylesheet: WeasyPrint's HTML5 stylesheet has universal pseudo-element rules
+(``::marker``, ``::footnote-call``, ``::footnote-marker``, ``::note-call``, ``::note-marker``,
+``::note-callback``) that match every element, so the cascade gives each element six extra
+pseudo-element styles (~250 a letter). Their boxes are only made for list items, footnotes
+(``float: footnote``) and notes (``position: note()``), which no letter template or letter.css
+rule produces (tests/rendering/test_speedups.py checks), so the letters' documents
+(``_ParsedHTML``) get a copy of the stylesheet without those rules. The other rules keep their
+order numbers and declarations, so they cascade exactly as before.
+
 Pinned to WeasyPrint 70.0 like ``actualtext``: ``install()`` refuses other versions.
 """
 
 from __future__ import annotations
+
+import copy
+import functools
 
 import weasyprint
 from weasyprint import css as wp_css
 from weasyprint.css.computed_values import PHYSICAL_FUNCTIONS
 from weasyprint.css.properties import INHERITED, INITIAL_NOT_COMPUTED, INITIAL_VALUES
 from weasyprint.formatting_structure import boxes
+from weasyprint.html import UA_FORM_STYLESHEET, UA_STYLESHEET
 from weasyprint.layout import page as wp_page
 from weasyprint.text import line_break as wp_line_break
 from weasyprint.text.ffi import pango
@@ -102,6 +115,26 @@ def reactivate(layout, style) -> None:
             pango.pango_layout_set_width(layout.layout, -1)
             return
     _reactivate(layout, style)
+
+
+# Pseudo-elements whose boxes only list items, footnotes and notes have (see the docstring).
+UNGENERATED_PSEUDO_ELEMENTS = frozenset(
+    {"marker", "footnote-call", "footnote-marker", "note-call", "note-marker", "note-callback"})
+
+
+@functools.cache
+def _letter_ua_stylesheet():
+    sheet = copy.copy(UA_STYLESHEET)
+    sheet.matcher = copy.copy(UA_STYLESHEET.matcher)
+    # matcher entries are (test, specificity, order, pseudo-element, payload)
+    sheet.matcher.other_selectors = [entry for entry in UA_STYLESHEET.matcher.other_selectors
+                                     if entry[3] not in UNGENERATED_PSEUDO_ELEMENTS]
+    return sheet
+
+
+def letter_ua_stylesheets(html, forms=False):
+    """``HTML._ua_stylesheets`` for letter markup: the HTML5 stylesheet less the rules above."""
+    return [_letter_ua_stylesheet(), UA_FORM_STYLESHEET] if forms else [_letter_ua_stylesheet()]
 
 
 def install() -> None:

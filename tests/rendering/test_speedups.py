@@ -159,3 +159,40 @@ def test_a_logical_property_still_sets_its_physical_one():
                      if box.element_tag == "p")
     assert round(paragraph.style["margin_left"].value, 2) == round(2 * 96 / 2.54, 2)
     assert round(paragraph.style["padding_bottom"].value, 2) == round(96 / 2.54, 2)
+
+
+def test_letters_cascade_without_the_ua_pseudo_element_rules():
+    """The letters' documents get the trimmed user-agent stylesheet: no element has a
+    ::marker or footnote style any more."""
+    from weasyprint.css import get_all_computed_styles
+
+    document = letter_pdf.html_document(letter_pdf.letter_html(SPECS["moi-2563"]))
+    styles = get_all_computed_styles(document)._computed_styles
+    pseudo = {pseudo_type for _, pseudo_type in styles if pseudo_type}
+    assert not pseudo & speedups.UNGENERATED_PSEUDO_ELEMENTS
+    assert len(speedups.letter_ua_stylesheets(document)[0].matcher.other_selectors) < len(
+        letter_pdf.HTML._ua_stylesheets(document)[0].matcher.other_selectors)
+
+
+def test_letter_markup_has_no_list_items_footnotes_or_notes():
+    """What makes the trimmed rules safe: only list items, footnotes and notes have the boxes
+    those rules style, and neither the templates nor letter.css make any."""
+    from correspondence.rendering import fonts
+
+    sources = [fonts.STATIC_DIR / "letter.css", *sorted(fonts.TEMPLATE_DIR.glob("*.html"))]
+    for source in sources:
+        text = source.read_text(encoding="utf-8").lower()
+        for needle in ("list-item", "footnote", "note(", "<li", "<summary"):
+            assert needle not in text, (source.name, needle)
+
+
+@pytest.mark.parametrize("name", [*SPECS, "variant"])
+def test_trimmed_ua_stylesheet_draws_what_the_full_one_draws(monkeypatch, name):
+    spec = _variant() if name == "variant" else SPECS[name]
+    trimmed = _content_streams(letter_pdf.render_letter_pdf(spec))
+    trimmed_envelope = _content_streams(letter_pdf.render_envelope_pdf(spec))
+    from weasyprint import HTML
+
+    monkeypatch.setattr(letter_pdf._ParsedHTML, "_ua_stylesheets", HTML._ua_stylesheets)
+    assert _content_streams(letter_pdf.render_letter_pdf(spec)) == trimmed
+    assert _content_streams(letter_pdf.render_envelope_pdf(spec)) == trimmed_envelope
