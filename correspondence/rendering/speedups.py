@@ -20,6 +20,14 @@ is most of them; a letter asks it ~3,000 times. For a property that is not casca
 custom or logical-mapped one, and not one of the few with special rules, the answer is simply
 the initial value or the parent's value, and that is what the short path returns.
 
+Used lengths: ``resolve_percentages`` runs for every box laid out (~190 a letter) and turns
+fifteen computed lengths into used ones, each through two generic helpers
+(``resolve_one_percentage``, ``percentage``) that handle math functions too. The letter's
+values are plain ``Dimension`` tuples ('px' or '%') or 'auto'; the replacement computes those
+inline with the same arithmetic and hands anything else to ``percentage`` itself, so every
+attribute gets the value WeasyPrint sets. It is installed wherever WeasyPrint's layout modules
+imported the original by name.
+
 User-agent stylesheet: WeasyPrint's HTML5 stylesheet has universal pseudo-element rules
 (``::marker``, ``::footnote-call``, ``::footnote-marker``, ``::note-call``, ``::note-marker``,
 ``::note-callback``) that match every element, so the cascade gives each element six extra
@@ -36,25 +44,33 @@ from __future__ import annotations
 
 import copy
 import functools
+from math import inf
 
 import weasyprint
 from weasyprint import css as wp_css
 from weasyprint.css.computed_values import PHYSICAL_FUNCTIONS
 from weasyprint.css.properties import INHERITED, INITIAL_NOT_COMPUTED, INITIAL_VALUES
+from weasyprint.css.functions import check_math
 from weasyprint.formatting_structure import boxes
+from weasyprint.css.properties import Dimension
 from weasyprint.html import UA_FORM_STYLESHEET, UA_STYLESHEET
+from weasyprint.layout import percent as wp_percent
+from weasyprint.layout import absolute, block, column, float as wp_float, grid, inline, table
 from weasyprint.layout import page as wp_page
+from weasyprint.layout.percent import adjust_box_sizing
 from weasyprint.text import line_break as wp_line_break
 from weasyprint.text.ffi import pango
 
 SUPPORTED_WEASYPRINT = "70.0"
 _SIDES = ("top", "right", "bottom", "left")
-_resolve_percentages = wp_page.resolve_percentages
+_resolve_percentages = wp_percent.resolve_percentages
 _compute_variable_dimension = wp_page.compute_variable_dimension
 _deactivate = wp_line_break.Layout.deactivate
 _reactivate = wp_line_break.Layout.reactivate
 _missing = wp_css.ComputedStyle.__missing__
 _installed = False
+# the modules that import resolve_percentages by name (flex.py calls it through the module)
+_LAYOUT_MODULES = (wp_percent, absolute, block, column, wp_float, grid, inline, table)
 
 # Properties whose value, when no rule sets them, is the initial value as is (no computing) or
 # the parent's computed value. Left out, for the general path: text-decoration (propagated),
@@ -75,7 +91,84 @@ def resolve_percentages(box, containing_block):
         # make_box() zeroes size and spacing right after this; resolve later if needed
         box._deferred_containing_block = containing_block
         return
-    _resolve_percentages(box, containing_block)
+    used_lengths(box, containing_block)
+
+
+_BORDER_WIDTHS = tuple(f"border_{side}_width" for side in _SIDES)
+_percentage = wp_percent.percentage
+
+
+def _used(value, style, refer_to):
+    """``percentage(value, style, refer_to)``, inline for a plain length or percentage."""
+    if type(value) is Dimension:
+        unit = value.unit
+        if unit == "%":
+            return refer_to * value.value / 100
+        if unit is not None:
+            return value.value
+    elif value == "auto" or value is None:
+        return value
+    return _percentage(value, style, refer_to)
+
+
+def used_lengths(box, containing_block):
+    """WeasyPrint 70's ``resolve_percentages``, with ``resolve_one_percentage`` inline (same
+    attributes set in the same order)."""
+    if isinstance(containing_block, boxes.Box):
+        cb_width = containing_block.width
+        cb_height = containing_block.height
+    else:
+        cb_width, cb_height = containing_block
+    maybe_height = cb_height if isinstance(box, boxes.PageBox) else cb_width
+    style = box.style
+    box.margin_left = _used(style["margin_left"], style, cb_width)
+    box.margin_right = _used(style["margin_right"], style, cb_width)
+    box.margin_top = _used(style["margin_top"], style, maybe_height)
+    box.margin_bottom = _used(style["margin_bottom"], style, maybe_height)
+    box.padding_left = _used(style["padding_left"], style, cb_width)
+    box.padding_right = _used(style["padding_right"], style, cb_width)
+    box.padding_top = _used(style["padding_top"], style, maybe_height)
+    box.padding_bottom = _used(style["padding_bottom"], style, maybe_height)
+    box.width = _used(style["width"], style, cb_width)
+    min_width = _used(style["min_width"], style, cb_width)
+    box.min_width = 0 if min_width == "auto" else min_width
+    box.max_width = _used(style["max_width"], style, cb_width)
+
+    if cb_height == "auto":
+        # Special handling when the height of the containing block
+        # depends on its content.
+        height = style["height"]
+        if height == "auto" or check_math(height) or height.unit == "%":
+            box.height = "auto"
+        else:
+            assert height.unit.lower() == "px"
+            box.height = height.value
+        min_height = _used(style["min_height"], style, 0)
+        box.min_height = 0 if min_height == "auto" else min_height
+        box.max_height = _used(style["max_height"], style, inf)
+    else:
+        box.height = _used(style["height"], style, cb_height)
+        min_height = _used(style["min_height"], style, cb_height)
+        box.min_height = 0 if min_height == "auto" else min_height
+        box.max_height = _used(style["max_height"], style, cb_height)
+
+    # Used value == computed value; border-{side}-width would have been resolved
+    # during border conflict resolution for collapsed-borders
+    if style["border_collapse"] == "collapse":
+        for name in _BORDER_WIDTHS:
+            if not hasattr(box, name):
+                setattr(box, name, style[name])
+    else:
+        box.border_top_width = style["border_top_width"]
+        box.border_right_width = style["border_right_width"]
+        box.border_bottom_width = style["border_bottom_width"]
+        box.border_left_width = style["border_left_width"]
+
+    # Shrink *content* widths and heights according to box-sizing (nothing to do for
+    # content-box: adjust_box_sizing's delta is 0)
+    if style["box_sizing"] != "content-box":
+        adjust_box_sizing(box, "width")
+        adjust_box_sizing(box, "height")
 
 
 def compute_variable_dimension(context, side_boxes, vertical, available_size):
@@ -146,6 +239,9 @@ def install() -> None:
         raise RuntimeError(
             f"correspondence.rendering.speedups is written for WeasyPrint {SUPPORTED_WEASYPRINT}, "
             f"found {weasyprint.__version__}: review make_margin_boxes against the new version")
+    for module in _LAYOUT_MODULES:
+        if module.resolve_percentages is _resolve_percentages:
+            module.resolve_percentages = used_lengths
     wp_page.resolve_percentages = resolve_percentages
     wp_page.compute_variable_dimension = compute_variable_dimension
     wp_line_break.Layout.deactivate = deactivate

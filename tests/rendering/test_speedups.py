@@ -196,3 +196,70 @@ def test_trimmed_ua_stylesheet_draws_what_the_full_one_draws(monkeypatch, name):
     monkeypatch.setattr(letter_pdf._ParsedHTML, "_ua_stylesheets", HTML._ua_stylesheets)
     assert _content_streams(letter_pdf.render_letter_pdf(spec)) == trimmed
     assert _content_streams(letter_pdf.render_envelope_pdf(spec)) == trimmed_envelope
+
+
+def _record_used_lengths(monkeypatch, render):
+    """(box copy, containing block) of every used-length resolution ``render()`` makes."""
+    import copy as copy_module
+
+    calls = []
+    fast = speedups.used_lengths
+
+    def record(box, containing_block):
+        if not isinstance(containing_block, tuple):
+            containing_block = (containing_block.width, containing_block.height)
+        calls.append((copy_module.copy(box), containing_block))
+        return fast(box, containing_block)
+
+    for module in speedups._LAYOUT_MODULES:
+        monkeypatch.setattr(module, "resolve_percentages", record)
+    monkeypatch.setitem(speedups.resolve_percentages.__globals__, "used_lengths", record)
+    render()
+    monkeypatch.undo()
+    return calls
+
+
+@pytest.mark.parametrize("name", ["moi-2563", "memo", "order", "minutes", "register"])
+def test_used_lengths_are_what_weasyprint_resolves(monkeypatch, name):
+    """The inline resolve_percentages sets the same attributes, to the same values, in the same
+    order as WeasyPrint's, on every box the letters (and a register book's table) lay out."""
+    import copy as copy_module
+
+    from weasyprint.layout import percent
+
+    if name == "register":
+        def render():
+            letter_pdf.render_register_pdf("ทะเบียนหนังสือรับ", "ประจำเดือนกันยายน ๒๕๖๓",
+                                           [{"label": "ที่", "width": "3cm"}, "เรื่อง"], [["๑", "ก"], ["๒", "ข"]])
+    else:
+        def render():
+            letter_pdf.render_letter_pdf(SPECS[name])
+    calls = _record_used_lengths(monkeypatch, render)
+    assert len(calls) > 50
+    for box, containing_block in calls:
+        fast, plain = copy_module.copy(box), copy_module.copy(box)
+        speedups.used_lengths(fast, containing_block)
+        speedups._resolve_percentages(plain, containing_block)
+        assert list(fast.__dict__.items()) == list(plain.__dict__.items()), box
+    assert percent.resolve_percentages is speedups.used_lengths  # installed
+
+
+@pytest.mark.parametrize("style,containing_block", [
+    ({"width": "50%", "padding_left": "10%", "min_height": "20%", "max_width": "calc(50% + 10px)"}, (400, 300)),
+    ({"height": "30%", "margin_top": "calc(10% - 2px)", "max_height": "50%"}, (400, "auto")),
+    ({"box_sizing": "border-box", "width": "100px", "padding_left": "5px", "border_left_width": 3}, (400, 300)),
+    ({"box_sizing": "padding-box", "height": "80px", "padding_top": "5%", "min_width": "auto"}, (400, 300)),
+])
+def test_used_lengths_of_values_letters_do_not_use(style, containing_block):
+    """Percentages, math functions, 'auto' heights and box-sizing go the same way too."""
+    import copy as copy_module
+
+    declarations = "; ".join(f"{key.replace('_', '-')}: {value}{'px' if isinstance(value, int) else ''}"
+                             for key, value in style.items())
+    html = f'<!DOCTYPE html><html lang="th"><body><div style="{declarations}; border-left-style: solid">ก</div></body></html>'
+    document = letter_pdf._layout(html)
+    div = next(box for box in document.pages[0]._page_box.descendants() if box.element_tag == "div")
+    fast, plain = copy_module.copy(div), copy_module.copy(div)
+    speedups.used_lengths(fast, containing_block)
+    speedups._resolve_percentages(plain, containing_block)
+    assert list(fast.__dict__.items()) == list(plain.__dict__.items())
