@@ -28,6 +28,15 @@ inline with the same arithmetic and hands anything else to ``percentage`` itself
 attribute gets the value WeasyPrint sets. It is installed wherever WeasyPrint's layout modules
 imported the original by name.
 
+Shrink-to-fit widths: WeasyPrint's ``shrink_to_fit`` (absolutely positioned boxes, floats,
+inline blocks with width: auto) is min(max(min-content, available), max-content), and it
+computes the min-content width first: every word laid out on its own line through Pango (half
+a millisecond for the urgency mark). When the available width is greater than the max-content
+width the result is the max-content width whatever the min-content width is, so it is only
+computed when it can matter. Computing preferred widths only reads the boxes (the one cache it
+fills, ``context.tables``, is filled by the max-content computation too: a table's min and
+max widths are computed together).
+
 User-agent stylesheet: WeasyPrint's HTML5 stylesheet has universal pseudo-element rules
 (``::marker``, ``::footnote-call``, ``::footnote-marker``, ``::note-call``, ``::note-marker``,
 ``::note-callback``) that match every element, so the cascade gives each element six extra
@@ -57,6 +66,7 @@ from weasyprint.html import UA_FORM_STYLESHEET, UA_STYLESHEET
 from weasyprint.layout import percent as wp_percent
 from weasyprint.layout import absolute, block, column, float as wp_float, grid, inline, table
 from weasyprint.layout import page as wp_page
+from weasyprint.layout import preferred as wp_preferred
 from weasyprint.layout.percent import adjust_box_sizing
 from weasyprint.text import line_break as wp_line_break
 from weasyprint.text.ffi import pango
@@ -71,6 +81,8 @@ _missing = wp_css.ComputedStyle.__missing__
 _installed = False
 # the modules that import resolve_percentages by name (flex.py calls it through the module)
 _LAYOUT_MODULES = (wp_percent, absolute, block, column, wp_float, grid, inline, table)
+_shrink_to_fit = wp_preferred.shrink_to_fit
+_SHRINK_TO_FIT_MODULES = (wp_preferred, absolute, wp_float, inline)  # the modules that import it
 
 # Properties whose value, when no rule sets them, is the initial value as is (no computing) or
 # the parent's computed value. Left out, for the general path: text-decoration (propagated),
@@ -182,6 +194,14 @@ def compute_variable_dimension(context, side_boxes, vertical, available_size):
     return _compute_variable_dimension(context, side_boxes, vertical, available_size)
 
 
+def shrink_to_fit(context, box, available_content_width):
+    max_content = wp_preferred.max_content_width(context, box, outer=False)
+    if available_content_width > max_content:
+        return max_content  # min(max(min-content, available), max-content), min-content aside
+    min_content = wp_preferred.min_content_width(context, box, outer=False)
+    return min(max(min_content, available_content_width), max_content)
+
+
 def computed_missing(style, key):
     cascaded = style.cascaded
     logical = _LOGICAL.get(key)
@@ -243,6 +263,8 @@ def install() -> None:
         if module.resolve_percentages is _resolve_percentages:
             module.resolve_percentages = used_lengths
     wp_page.resolve_percentages = resolve_percentages
+    for module in _SHRINK_TO_FIT_MODULES:
+        module.shrink_to_fit = shrink_to_fit
     wp_page.compute_variable_dimension = compute_variable_dimension
     wp_line_break.Layout.deactivate = deactivate
     wp_css.ComputedStyle.__missing__ = computed_missing

@@ -263,3 +263,40 @@ def test_used_lengths_of_values_letters_do_not_use(style, containing_block):
     speedups.used_lengths(fast, containing_block)
     speedups._resolve_percentages(plain, containing_block)
     assert list(fast.__dict__.items()) == list(plain.__dict__.items())
+
+
+def _compare_shrink_to_fit(monkeypatch, render):
+    """(fast, WeasyPrint's, same with less room) results of every shrink-to-fit width ``render()``
+    asks for; the fast one is what the layout goes on with."""
+    results = []
+    fast = speedups.shrink_to_fit
+
+    def both(context, box, available):
+        plain = speedups._shrink_to_fit(context, box, available)
+        narrow = available / 3  # below the max-content width: the min-content path
+        results.append(((fast(context, box, narrow), speedups._shrink_to_fit(context, box, narrow)),
+                        (fast(context, box, available), plain)))
+        return results[-1][1][0]
+
+    for module in speedups._SHRINK_TO_FIT_MODULES:
+        monkeypatch.setattr(module, "shrink_to_fit", both)
+    render()
+    monkeypatch.undo()
+    return results
+
+
+@pytest.mark.parametrize("name", ["moi-2563", "memo", "variant", "envelope"])
+def test_shrink_to_fit_is_what_weasyprint_computes(monkeypatch, name):
+    """Absolutely positioned marks, the memo's Garuda and the envelope's blocks get the width
+    WeasyPrint gives them (same value, same type), with room to spare and without."""
+    spec = _variant() if name == "variant" else SPECS["moi-2563" if name == "envelope" else name]
+    if name == "envelope":
+        results = _compare_shrink_to_fit(monkeypatch, lambda: letter_pdf.render_envelope_pdf(spec))
+    else:
+        results = _compare_shrink_to_fit(monkeypatch, lambda: letter_pdf.render_letter_pdf(spec))
+    assert results
+    for pair in (pair for narrow_and_full in results for pair in narrow_and_full):
+        assert pair[0] == pair[1] and type(pair[0]) is type(pair[1])
+    from weasyprint.layout import absolute
+
+    assert absolute.shrink_to_fit is speedups.shrink_to_fit  # installed
