@@ -18,7 +18,9 @@ Computed styles: ``ComputedStyle.__missing__`` runs its whole general path (logi
 properties, pending values, math functions) for every property an element did not set, which
 is most of them; a letter asks it ~3,000 times. For a property that is not cascaded, not a
 custom or logical-mapped one, and not one of the few with special rules, the answer is simply
-the initial value or the parent's value, and that is what the short path returns.
+the initial value, the parent's value, or (border widths, bleeds, gaps: the initial value
+depends on other properties) the property's computer function applied to the initial value,
+and that is what the short path returns.
 
 Used lengths: ``resolve_percentages`` runs for every box laid out (~190 a letter) and turns
 fifteen computed lengths into used ones, each through two generic helpers
@@ -57,7 +59,7 @@ from math import inf
 
 import weasyprint
 from weasyprint import css as wp_css
-from weasyprint.css.computed_values import PHYSICAL_FUNCTIONS
+from weasyprint.css.computed_values import COMPUTER_FUNCTIONS, PHYSICAL_FUNCTIONS
 from weasyprint.css.properties import INHERITED, INITIAL_NOT_COMPUTED, INITIAL_VALUES
 from weasyprint.css.functions import check_math
 from weasyprint.formatting_structure import boxes
@@ -93,6 +95,9 @@ _SPECIAL = ({"page", "position", "float", "display"}
             | {key for key in INITIAL_VALUES if key.startswith("text_decoration_")})
 _PLAIN_INITIAL = frozenset(key for key in INITIAL_VALUES
                            if key not in INHERITED and key not in INITIAL_NOT_COMPUTED and key not in _SPECIAL)
+_PLAIN_COMPUTED = frozenset(key for key in INITIAL_NOT_COMPUTED
+                            if key in COMPUTER_FUNCTIONS and key not in INHERITED and key not in _SPECIAL
+                            and not check_math(INITIAL_VALUES[key]))
 _PLAIN_INHERITED = frozenset(key for key in INHERITED if key in INITIAL_VALUES and key not in _SPECIAL)
 _LOGICAL = {key: (function(block="ttb", inline="ltr"), function(block="ttb", inline="rtl"))
             for key, function in PHYSICAL_FUNCTIONS.items()}
@@ -208,6 +213,9 @@ def computed_missing(style, key):
     if key not in cascaded and (logical is None or (logical[0] not in cascaded and logical[1] not in cascaded)):
         if key in _PLAIN_INITIAL:
             value = style[key] = INITIAL_VALUES[key]
+            return value
+        if key in _PLAIN_COMPUTED:
+            value = style[key] = COMPUTER_FUNCTIONS[key](style, key, INITIAL_VALUES[key])
             return value
         if key in _PLAIN_INHERITED and style.parent_style is not None:
             value = style[key] = style.parent_style[key]

@@ -138,7 +138,7 @@ def test_short_computed_style_path_gives_what_weasyprint_computes(name):
     document = letter_pdf._layout(letter_pdf.letter_html(SPECS[name]))
     styles = _every_style(document)
     assert len(styles) > 10
-    short_taken = 0
+    short_taken = computed_taken = 0
     for style in styles:
         args = (style.parent_style, style.cascaded, style.pseudo_type, style.root_style, style.base_url,
                 style.font_config, style.initial_page_sizes)
@@ -148,7 +148,23 @@ def test_short_computed_style_path_gives_what_weasyprint_computes(name):
             plain_value = speedups._missing(plain, key) if key not in plain else plain[key]
             assert fast_value == plain_value, (name, style.element_tag if hasattr(style, "element_tag") else "", key)
             short_taken += key not in style.cascaded and key in speedups._PLAIN_INITIAL
+            computed_taken += key not in style.cascaded and key in speedups._PLAIN_COMPUTED
     assert short_taken > 50 * len(styles)  # the short path is the common one
+    assert computed_taken > 4 * len(styles)  # border widths and the like
+
+
+def test_initial_values_that_depend_on_other_properties_are_computed():
+    """A border width left at its initial 'medium' is 0 without a border style and 3px with one."""
+    html = ('<!DOCTYPE html><html lang="th"><body><p style="border-top-style: solid; outline-style: dotted; '
+            'column-rule-style: solid">ก</p><div>ข</div></body></html>')
+    document = letter_pdf._layout(html)
+    styles = {}
+    for box in document.pages[0]._page_box.descendants():
+        if box.element_tag in ("p", "div"):
+            styles.setdefault(box.element_tag, box.style)  # the element's box, not its lines
+    assert styles["p"]["border_top_width"] == 3 and styles["p"]["border_left_width"] == 0
+    assert styles["p"]["outline_width"] == 3 and styles["p"]["column_rule_width"] == 3
+    assert styles["div"]["border_top_width"] == styles["div"]["outline_width"] == 0
 
 
 def test_a_logical_property_still_sets_its_physical_one():
