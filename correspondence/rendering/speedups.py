@@ -35,7 +35,8 @@ inline blocks with width: auto) is min(max(min-content, available), max-content)
 computes the min-content width first: every word laid out on its own line through Pango (half
 a millisecond for the urgency mark). When the available width is greater than the max-content
 width the result is the max-content width whatever the min-content width is, so it is only
-computed when it can matter. Computing preferred widths only reads the boxes (the one cache it
+computed when it can matter. The same goes for the margin boxes' widths
+(``OrientedBox.outer``'s setter: the page number, the continuation cue). Computing preferred widths only reads the boxes (the one cache it
 fills, ``context.tables``, is filled by the max-content computation too: a table's min and
 max widths are computed together).
 
@@ -84,6 +85,7 @@ _installed = False
 # the modules that import resolve_percentages by name (flex.py calls it through the module)
 _LAYOUT_MODULES = (wp_percent, absolute, block, column, wp_float, grid, inline, table)
 _shrink_to_fit = wp_preferred.shrink_to_fit
+_outer = wp_page.OrientedBox.outer
 _SHRINK_TO_FIT_MODULES = (wp_preferred, absolute, wp_float, inline)  # the modules that import it
 
 # Properties whose value, when no rule sets them, is the initial value as is (no computing) or
@@ -207,6 +209,16 @@ def shrink_to_fit(context, box, available_content_width):
     return min(max(min_content, available_content_width), max_content)
 
 
+def _set_outer(self, new_outer_width):
+    # OrientedBox.outer's setter: inner = min(max(min-content, outer - sugar), max-content)
+    inner = new_outer_width - self.sugar
+    max_content = self.max_content_size
+    if inner > max_content:
+        self.inner = max_content
+    else:
+        self.inner = min(max(self.min_content_size, inner), max_content)
+
+
 def computed_missing(style, key):
     cascaded = style.cascaded
     logical = _LOGICAL.get(key)
@@ -273,6 +285,7 @@ def install() -> None:
     wp_page.resolve_percentages = resolve_percentages
     for module in _SHRINK_TO_FIT_MODULES:
         module.shrink_to_fit = shrink_to_fit
+    wp_page.OrientedBox.outer = _outer.setter(_set_outer)
     wp_page.compute_variable_dimension = compute_variable_dimension
     wp_line_break.Layout.deactivate = deactivate
     wp_css.ComputedStyle.__missing__ = computed_missing
