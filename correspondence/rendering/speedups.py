@@ -36,9 +36,16 @@ computes the min-content width first: every word laid out on its own line throug
 a millisecond for the urgency mark). When the available width is greater than the max-content
 width the result is the max-content width whatever the min-content width is, so it is only
 computed when it can matter. The same goes for the margin boxes' widths
-(``OrientedBox.outer``'s setter: the page number, the continuation cue). Computing preferred widths only reads the boxes (the one cache it
-fills, ``context.tables``, is filled by the max-content computation too: a table's min and
-max widths are computed together).
+(``OrientedBox.outer``'s setter: the page number, the continuation cue). Computing preferred
+widths only reads the boxes (the one cache it fills, ``context.tables``, is filled by the
+max-content computation too: a table's min and max widths are computed together).
+
+Backgrounds: ``layout_box_backgrounds`` runs for every box of every page (~150 a letter) and
+for each one imports ``get_color``, builds the list of background images and looks at a dozen
+properties to conclude, for almost all of them, that the box has no background. A box that is
+not the page, has no box shadow, no border or mask image, no background image (or is
+hidden) and a transparent background colour gets ``background = None`` directly, after its
+radii and children exactly as before; any other box goes through WeasyPrint's function.
 
 User-agent stylesheet: WeasyPrint's HTML5 stylesheet has universal pseudo-element rules
 (``::marker``, ``::footnote-call``, ``::footnote-marker``, ``::note-call``, ``::note-marker``,
@@ -61,16 +68,18 @@ from math import inf
 import weasyprint
 from weasyprint import css as wp_css
 from weasyprint.css.computed_values import COMPUTER_FUNCTIONS, PHYSICAL_FUNCTIONS
-from weasyprint.css.properties import INHERITED, INITIAL_NOT_COMPUTED, INITIAL_VALUES
 from weasyprint.css.functions import check_math
+from weasyprint.css.properties import INHERITED, INITIAL_NOT_COMPUTED, INITIAL_VALUES, Dimension
+from weasyprint.draw.color import get_color
 from weasyprint.formatting_structure import boxes
-from weasyprint.css.properties import Dimension
 from weasyprint.html import UA_FORM_STYLESHEET, UA_STYLESHEET
-from weasyprint.layout import percent as wp_percent
-from weasyprint.layout import absolute, block, column, float as wp_float, grid, inline, table
+from weasyprint.layout import absolute, block, column, grid, inline, table
+from weasyprint.layout import background as wp_background
+from weasyprint.layout import float as wp_float
 from weasyprint.layout import page as wp_page
+from weasyprint.layout import percent as wp_percent
 from weasyprint.layout import preferred as wp_preferred
-from weasyprint.layout.percent import adjust_box_sizing
+from weasyprint.layout.percent import adjust_box_sizing, resolve_radii_percentages
 from weasyprint.text import line_break as wp_line_break
 from weasyprint.text.ffi import pango
 
@@ -86,6 +95,7 @@ _installed = False
 _LAYOUT_MODULES = (wp_percent, absolute, block, column, wp_float, grid, inline, table)
 _shrink_to_fit = wp_preferred.shrink_to_fit
 _outer = wp_page.OrientedBox.outer
+_layout_box_backgrounds = wp_background.layout_box_backgrounds
 _SHRINK_TO_FIT_MODULES = (wp_preferred, absolute, wp_float, inline)  # the modules that import it
 
 # Properties whose value, when no rule sets them, is the initial value as is (no computing) or
@@ -219,6 +229,29 @@ def _set_outer(self, new_outer_width):
         self.inner = min(max(self.min_content_size, inner), max_content)
 
 
+def box_backgrounds(page, box, get_image_from_uri, layout_children=True, style=None):
+    if style is None and box is not page and _has_no_background(box.style):
+        resolve_radii_percentages(box)
+        if layout_children:
+            for child in box.all_children():
+                box_backgrounds(page, child, get_image_from_uri)
+        box.background = None
+        return
+    _layout_box_backgrounds(page, box, get_image_from_uri, layout_children, style)
+
+
+def _has_no_background(style):
+    """No box shadow, border or mask image, and nothing that layout_box_backgrounds would draw."""
+    if style["box_shadow"]:
+        return False
+    if style["border_image_source"][0] != "none" or style["mask_border_source"][0] != "none":
+        return False
+    if style["visibility"] == "hidden":
+        return True  # no images, transparent colour
+    return (get_color(style, "background_color").alpha == 0
+            and all(type_ != "url" and not value for type_, value in style["background_image"]))
+
+
 def computed_missing(style, key):
     cascaded = style.cascaded
     logical = _LOGICAL.get(key)
@@ -286,6 +319,7 @@ def install() -> None:
     for module in _SHRINK_TO_FIT_MODULES:
         module.shrink_to_fit = shrink_to_fit
     wp_page.OrientedBox.outer = _outer.setter(_set_outer)
+    wp_background.layout_box_backgrounds = box_backgrounds  # the recursion and layout_backgrounds
     wp_page.compute_variable_dimension = compute_variable_dimension
     wp_line_break.Layout.deactivate = deactivate
     wp_css.ComputedStyle.__missing__ = computed_missing

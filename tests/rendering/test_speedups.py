@@ -253,8 +253,9 @@ def test_used_lengths_are_what_weasyprint_resolves(monkeypatch, name):
 
     if name == "register":
         def render():
-            letter_pdf.render_register_pdf("ทะเบียนหนังสือรับ", "ประจำเดือนกันยายน ๒๕๖๓",
-                                           [{"label": "ที่", "width": "3cm"}, "เรื่อง"], [["๑", "ก"], ["๒", "ข"]])
+            columns = [{"label": "ที่", "width": "3cm"}, "เรื่อง"]
+            letter_pdf.render_register_pdf("ทะเบียนหนังสือรับ", "ประจำเดือนกันยายน ๒๕๖๓", columns,
+                                           [["๑", "ก"], ["๒", "ข"]])
     else:
         def render():
             letter_pdf.render_letter_pdf(SPECS[name])
@@ -269,9 +270,11 @@ def test_used_lengths_are_what_weasyprint_resolves(monkeypatch, name):
 
 
 @pytest.mark.parametrize("style,containing_block", [
-    ({"width": "50%", "padding_left": "10%", "min_height": "20%", "max_width": "calc(50% + 10px)"}, (400, 300)),
+    ({"width": "50%", "padding_left": "10%", "min_height": "20%", "max_width": "calc(50% + 10px)"},
+     (400, 300)),
     ({"height": "30%", "margin_top": "calc(10% - 2px)", "max_height": "50%"}, (400, "auto")),
-    ({"box_sizing": "border-box", "width": "100px", "padding_left": "5px", "border_left_width": 3}, (400, 300)),
+    ({"box_sizing": "border-box", "width": "100px", "padding_left": "5px", "border_left_width": 3},
+     (400, 300)),
     ({"box_sizing": "padding-box", "height": "80px", "padding_top": "5%", "min_width": "auto"}, (400, 300)),
 ])
 def test_used_lengths_of_values_letters_do_not_use(style, containing_block):
@@ -280,7 +283,8 @@ def test_used_lengths_of_values_letters_do_not_use(style, containing_block):
 
     declarations = "; ".join(f"{key.replace('_', '-')}: {value}{'px' if isinstance(value, int) else ''}"
                              for key, value in style.items())
-    html = f'<!DOCTYPE html><html lang="th"><body><div style="{declarations}; border-left-style: solid">ก</div></body></html>'
+    html = (f'<!DOCTYPE html><html lang="th"><body><div style="{declarations}; border-left-style: solid">'
+            "ก</div></body></html>")
     document = letter_pdf._layout(html)
     div = next(box for box in document.pages[0]._page_box.descendants() if box.element_tag == "div")
     fast, plain = copy_module.copy(div), copy_module.copy(div)
@@ -324,3 +328,51 @@ def test_shrink_to_fit_is_what_weasyprint_computes(monkeypatch, name):
     from weasyprint.layout import absolute
 
     assert absolute.shrink_to_fit is speedups.shrink_to_fit  # installed
+
+
+def _backgrounds(document):
+    found = []
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            background = box.background
+            found.append((type(box).__name__, box.element_tag, background if background is None else (
+                background.color, [(layer.image is None, layer.painting_area, layer.size, layer.position,
+                                    layer.clipped_boxes) for layer in background.layers]),
+                getattr(box, "border_image", None) is not None))
+        found.append(("canvas", page._page_box.canvas_background is None))
+    return found
+
+
+_DECORATED = ('<!DOCTYPE html><html lang="th"><body style="background: #eee">'
+              '<p style="background-color: rgba(0, 0, 255, 0.2)">ก</p><p style="box-shadow: 2px 2px 3px black">ข</p>'
+              '<p style="background-image: linear-gradient(red, blue); border-radius: 10%">ค</p>'
+              '<p style="visibility: hidden; background: red">ง</p>'
+              '<p style="border: 5px solid; border-image: linear-gradient(red, blue) 10">จ</p>'
+              '<p style="background-color: currentcolor; color: transparent">ฉ</p><p>ช</p></body></html>')
+
+
+@pytest.mark.parametrize("name", ["moi-2563", "memo", "stamped", "envelope", "decorated"])
+def test_boxes_without_background_get_what_weasyprint_gives_them(monkeypatch, name):
+    """Same backgrounds (and border images) on every box, drawn the same, with and without the
+    short cut: letters, an envelope, and boxes with every kind of background."""
+    from weasyprint.layout import background
+
+    def render():
+        if name == "envelope":
+            return letter_pdf.render_envelope_pdf(SPECS["moi-2563"])
+        if name == "decorated":
+            return letter_pdf._layout(_DECORATED)
+        return letter_pdf.layout_letter(SPECS[name])
+
+    fast = render()
+    monkeypatch.setattr(background, "layout_box_backgrounds", speedups._layout_box_backgrounds)
+    plain = render()
+    if name == "envelope":
+        assert _content_streams(fast) == _content_streams(plain)
+        return
+    fast_found = _backgrounds(fast)
+    assert fast_found == _backgrounds(plain)
+    assert _content_streams(fast.write_pdf()) == _content_streams(plain.write_pdf())
+    if name == "decorated":
+        assert sum(found[2] is not None for found in fast_found if len(found) == 4) >= 3
+        assert sum(found[3] for found in fast_found if len(found) == 4) == 1  # the border image
