@@ -344,7 +344,8 @@ def _backgrounds(document):
 
 
 _DECORATED = ('<!DOCTYPE html><html lang="th"><body style="background: #eee">'
-              '<p style="background-color: rgba(0, 0, 255, 0.2)">ก</p><p style="box-shadow: 2px 2px 3px black">ข</p>'
+              '<p style="background-color: rgba(0, 0, 255, 0.2)">ก</p>'
+              '<p style="box-shadow: 2px 2px 3px black">ข</p>'
               '<p style="background-image: linear-gradient(red, blue); border-radius: 10%">ค</p>'
               '<p style="visibility: hidden; background: red">ง</p>'
               '<p style="border: 5px solid; border-image: linear-gradient(red, blue) 10">จ</p>'
@@ -376,3 +377,39 @@ def test_boxes_without_background_get_what_weasyprint_gives_them(monkeypatch, na
     if name == "decorated":
         assert sum(found[2] is not None for found in fast_found if len(found) == 4) >= 3
         assert sum(found[3] for found in fast_found if len(found) == 4) == 1  # the border image
+
+
+@pytest.mark.parametrize("name", ["moi-2563", "memo", "minutes"])
+def test_remembered_struts_are_what_weasyprint_gives(monkeypatch, name):
+    """Every strut the layout asks for is WeasyPrint's answer for that style at that moment."""
+    from weasyprint.layout import inline
+
+    asked = []
+    fast = speedups.strut
+
+    def both(style):
+        result = fast(style)
+        asked.append((id(style), result, speedups._strut(style)))
+        return result
+
+    for module in speedups._STRUT_MODULES:
+        monkeypatch.setattr(module, "strut", both)
+    letter_pdf.render_letter_pdf(SPECS[name])
+    assert len(asked) > 2 * len({style for style, _, _ in asked})  # styles are asked again
+    assert all(result == plain for _, result, plain in asked)
+    monkeypatch.undo()
+    assert inline.strut is speedups.strut  # installed
+
+
+def test_a_changed_style_gets_a_new_strut():
+    """The remembered strut is only reused for the very same font values."""
+    document = letter_pdf._layout('<!DOCTYPE html><html lang="th"><body><p>ก</p></body></html>')
+    paragraph = next(box for box in document.pages[0]._page_box.descendants() if box.element_tag == "p")
+    style = paragraph.style.copy()
+    before = speedups.strut(style)
+    assert speedups.strut(style) == before == speedups._strut(style)
+    style["font_size"] = style["font_size"] * 2
+    doubled = speedups.strut(style)
+    assert doubled == speedups._strut(style) != before
+    style["line_height"] = 3.0  # three times the font size
+    assert speedups.strut(style) == speedups._strut(style) != doubled
