@@ -22,7 +22,7 @@ the initial value, the parent's value, or (border widths, bleeds, gaps: the init
 depends on other properties) the property's computer function applied to the initial value,
 and that is what the short path returns.
 
-Used lengths: ``resolve_percentages`` runs for every box laid out (~190 a letter) and turns
+Used lengths: ``resolve_percentages`` runs for every box laid out (~220 a letter) and turns
 fifteen computed lengths into used ones, each through two generic helpers
 (``resolve_one_percentage``, ``percentage``) that handle math functions too. The letter's
 values are plain ``Dimension`` tuples ('px' or '%') or 'auto'; the replacement computes those
@@ -106,8 +106,9 @@ _shrink_to_fit = wp_preferred.shrink_to_fit
 _outer = wp_page.OrientedBox.outer
 _layout_box_backgrounds = wp_background.layout_box_backgrounds
 _strut = wp_line_break.strut
-_STRUT_MODULES = (wp_line_break, inline, wp_units, wp_computed_values)  # the modules that import it
-_SHRINK_TO_FIT_MODULES = (wp_preferred, absolute, wp_float, inline)  # the modules that import it
+# where strut and shrink_to_fit are defined and the modules that import them by name
+_STRUT_MODULES = (wp_line_break, inline, wp_units, wp_computed_values)
+_SHRINK_TO_FIT_MODULES = (wp_preferred, absolute, wp_float, inline)
 
 # Properties whose value, when no rule sets them, is the initial value as is (no computing) or
 # the parent's computed value. Left out, for the general path: text-decoration (propagated),
@@ -342,7 +343,8 @@ def install() -> None:
     if weasyprint.__version__ != SUPPORTED_WEASYPRINT:
         raise RuntimeError(
             f"correspondence.rendering.speedups is written for WeasyPrint {SUPPORTED_WEASYPRINT}, "
-            f"found {weasyprint.__version__}: review make_margin_boxes against the new version")
+            f"found {weasyprint.__version__}: review the functions it replaces (module docstring) "
+            "against the new version")
     for module in _LAYOUT_MODULES:
         if module.resolve_percentages is _resolve_percentages:
             module.resolve_percentages = used_lengths
