@@ -53,6 +53,11 @@ letter, for ~20 styles; WeasyPrint caches the answer under a string made of 16 p
 it was asked with and the answer; when asked again with the very same value objects (``is``),
 it is the answer WeasyPrint's cache would give for the same key (an entry is never replaced).
 
+Normal flow: ``Box.is_in_normal_flow`` is asked ~850 times a letter and calls five methods
+that each read the style; the replacement reads 'float' and 'position' once and makes the
+same five tests in the same order. A box whose ``is_floated`` was replaced on the instance
+(flex items) keeps WeasyPrint's method.
+
 User-agent stylesheet: WeasyPrint's HTML5 stylesheet has universal pseudo-element rules
 (``::marker``, ``::footnote-call``, ``::footnote-marker``, ``::note-call``, ``::note-marker``,
 ``::note-callback``) that match every element, so the cascade gives each element six extra
@@ -106,6 +111,7 @@ _shrink_to_fit = wp_preferred.shrink_to_fit
 _outer = wp_page.OrientedBox.outer
 _layout_box_backgrounds = wp_background.layout_box_backgrounds
 _strut = wp_line_break.strut
+_is_in_normal_flow = boxes.Box.is_in_normal_flow
 # where strut and shrink_to_fit are defined and the modules that import them by name
 _STRUT_MODULES = (wp_line_break, inline, wp_units, wp_computed_values)
 _SHRINK_TO_FIT_MODULES = (wp_preferred, absolute, wp_float, inline)
@@ -284,6 +290,21 @@ def strut(style):
     return result
 
 
+_FLOATED = ("left", "right", "inline-start", "inline-end")
+
+
+def is_in_normal_flow(box):
+    if "is_floated" in box.__dict__:
+        return _is_in_normal_flow(box)
+    style = box.style
+    float_ = style["float"]
+    if float_ in _FLOATED:
+        return False
+    position = style["position"]
+    return not (position in ("absolute", "fixed") or position[0] == "running()" or float_ == "footnote"
+                or position[0] == "note()")
+
+
 def computed_missing(style, key):
     cascaded = style.cascaded
     logical = _LOGICAL.get(key)
@@ -355,6 +376,7 @@ def install() -> None:
     wp_background.layout_box_backgrounds = box_backgrounds  # the recursion and layout_backgrounds
     for module in _STRUT_MODULES:
         module.strut = strut
+    boxes.Box.is_in_normal_flow = is_in_normal_flow
     wp_page.compute_variable_dimension = compute_variable_dimension
     wp_line_break.Layout.deactivate = deactivate
     wp_css.ComputedStyle.__missing__ = computed_missing

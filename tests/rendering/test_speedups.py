@@ -413,3 +413,31 @@ def test_a_changed_style_gets_a_new_strut():
     assert doubled == speedups._strut(style) != before
     style["line_height"] = 3.0  # three times the font size
     assert speedups.strut(style) == speedups._strut(style) != doubled
+
+
+# (a footnote and a running element in one document trip WeasyPrint 70 up: two documents)
+_FLEX = ('<!DOCTYPE html><html lang="th"><body><div style="display: flex"><p>ก</p><p>ข</p></div>'
+         '<p style="float: footnote">ฉ</p></body></html>')
+_POSITIONED = ('<!DOCTYPE html><html lang="th"><body><p style="float: left">ค</p><p style="float: right">ง</p>'
+               '<p style="float: inline-start">จ</p>'
+               '<p style="position: absolute">ช</p><p style="position: fixed">ซ</p>'
+               '<p style="position: running(head)">ฌ</p><p style="position: relative">ญ</p></body></html>')
+
+
+@pytest.mark.parametrize("name", ["moi-2563", "memo", "order", "positioned"])
+def test_normal_flow_is_what_weasyprint_says(name):
+    """Same answer for every box: letters, and floats, footnotes, positioned, running elements
+    and flex items (whose is_floated WeasyPrint replaces on the instance)."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure import boxes
+
+    if name == "positioned":  # the full user-agent stylesheet: footnotes need theirs
+        documents = [HTML(string=_POSITIONED).render(), HTML(string=_FLEX).render()]
+    else:
+        documents = [letter_pdf.layout_letter(SPECS[name])]
+    found = [box for document in documents for page in document.pages for box in page._page_box.descendants()]
+    assert [speedups.is_in_normal_flow(box) for box in found] == [speedups._is_in_normal_flow(box) for box in found]
+    assert boxes.Box.is_in_normal_flow is speedups.is_in_normal_flow  # installed
+    if name == "positioned":
+        assert any("is_floated" in box.__dict__ for box in found)
+        assert sum(not box.is_in_normal_flow() for box in found if box.element_tag == "p") >= 5
