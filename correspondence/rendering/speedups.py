@@ -20,7 +20,11 @@ is most of them; a letter asks it ~3,000 times. For a property that is not casca
 custom or logical-mapped one, and not one of the few with special rules, the answer is simply
 the initial value, the parent's value, or (border widths, bleeds, gaps: the initial value
 depends on other properties) the property's computer function applied to the initial value,
-and that is what the short path returns.
+and that is what the short path returns. A property a rule sets to a plain value (not
+var()-pending, 'inherit', 'initial' or a math function) is its computer function applied to
+that value. position, float and display (their specified values are kept for one another),
+page ('auto': the parent's) and the propagated text decorations take the same steps as
+WeasyPrint's path without its other tests; the root element and anything else take that path.
 
 Used lengths: ``resolve_percentages`` runs for every box laid out (~220 a letter) and turns
 fifteen computed lengths into used ones, each through two generic helpers
@@ -83,6 +87,7 @@ from weasyprint.css import computed_values as wp_computed_values
 from weasyprint.css import units as wp_units
 from weasyprint.css.computed_values import COMPUTER_FUNCTIONS, PHYSICAL_FUNCTIONS
 from weasyprint.css.functions import check_math
+from weasyprint.css.tokens import Pending
 from weasyprint.css.properties import INHERITED, INITIAL_NOT_COMPUTED, INITIAL_VALUES, Dimension
 from weasyprint.draw.color import get_color
 from weasyprint.formatting_structure import boxes
@@ -129,6 +134,9 @@ _PLAIN_COMPUTED = frozenset(key for key in INITIAL_NOT_COMPUTED
                             if key in COMPUTER_FUNCTIONS and key not in INHERITED and key not in _SPECIAL
                             and not check_math(INITIAL_VALUES[key]))
 _PLAIN_INHERITED = frozenset(key for key in INHERITED if key in INITIAL_VALUES and key not in _SPECIAL)
+# Cascaded properties whose specified value, when it is a plain value (not pending on var(),
+# not 'inherit' or 'initial', no math function), is computed by its computer function alone.
+_PLAIN_CASCADED = frozenset(key for key in INITIAL_VALUES if key not in _SPECIAL)
 _LOGICAL = {key: (function(block="ttb", inline="ltr"), function(block="ttb", inline="rtl"))
             for key, function in PHYSICAL_FUNCTIONS.items()}
 
@@ -308,17 +316,74 @@ def is_in_normal_flow(box):
 def computed_missing(style, key):
     cascaded = style.cascaded
     logical = _LOGICAL.get(key)
-    if key not in cascaded and (logical is None or (logical[0] not in cascaded and logical[1] not in cascaded)):
-        if key in _PLAIN_INITIAL:
-            value = style[key] = INITIAL_VALUES[key]
+    if logical is not None and (logical[0] in cascaded or logical[1] in cascaded):
+        return _missing(style, key)
+    if key in cascaded:
+        if key in _PLAIN_CASCADED:
+            value = cascaded[key][0]
+            if not isinstance(value, Pending) and value != "inherit" and value != "initial" \
+                    and not check_math(value):
+                computer = COMPUTER_FUNCTIONS.get(key)
+                value = style[key] = value if computer is None else computer(style, key, value)
+                return value
+        elif key in _SPECIFIED_FIRST:
+            value = cascaded[key][0]
+            if not isinstance(value, Pending) and value != "inherit" and value != "initial" \
+                    and not check_math(value):
+                return _flow_property(style, key, value)
+        return _missing(style, key)
+    if key in _PLAIN_INITIAL:
+        value = style[key] = INITIAL_VALUES[key]
+        return value
+    if key in _PLAIN_COMPUTED:
+        value = style[key] = COMPUTER_FUNCTIONS[key](style, key, INITIAL_VALUES[key])
+        return value
+    parent_style = style.parent_style
+    if parent_style is not None:
+        if key in _PLAIN_INHERITED:
+            value = style[key] = parent_style[key]
             return value
-        if key in _PLAIN_COMPUTED:
-            value = style[key] = COMPUTER_FUNCTIONS[key](style, key, INITIAL_VALUES[key])
-            return value
-        if key in _PLAIN_INHERITED and style.parent_style is not None:
-            value = style[key] = style.parent_style[key]
-            return value
+        if key in _SPECIAL:
+            return _special_initial(style, key, parent_style)
     return _missing(style, key)
+
+
+# properties whose specified value ComputedStyle.__missing__ reads before computing them
+_SPECIFIED_FIRST = {"position": None, "float": "position", "display": "float"}
+
+
+def _special_initial(style, key, parent_style):
+    """``ComputedStyle.__missing__`` for a property of _SPECIAL that no rule sets, on an
+    element that has a parent: the same steps without the general path's other tests."""
+    value = INITIAL_VALUES[key]  # none of them is a math function
+    if key == "page":
+        # 'auto': the nearest ancestor's page (the style's own entry is removed again)
+        value = style[key] = parent_style[key]
+    elif key in _SPECIFIED_FIRST:
+        value = _flow_property(style, key, value, computed=key not in INITIAL_NOT_COMPUTED)
+    else:  # text_decoration_*: propagated, not inherited
+        style[key] = value  # all are INITIAL_VALUES as they are
+        computer = COMPUTER_FUNCTIONS.get(key)
+        if computer is not None:
+            value = computer(style, key, value)
+        value = style[key] = wp_css.text_decoration(key, value, parent_style[key], False)
+    return value
+
+
+def _flow_property(style, key, value, computed=False):
+    """position, float or display from its specified value (``ComputedStyle.__missing__``'s
+    steps): the property it depends on first, then the specified value kept, then computed
+    unless it is an initial value that needs no computing."""
+    before = _SPECIFIED_FIRST[key]
+    if before is not None:
+        style[before]
+    style.specified[key] = value  # the computed float and display depend on them
+    if computed:
+        style[key] = value
+        return value
+    computer = COMPUTER_FUNCTIONS.get(key)
+    value = style[key] = value if computer is None else computer(style, key, value)
+    return value
 
 
 def deactivate(layout) -> None:

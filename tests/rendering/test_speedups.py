@@ -161,6 +161,48 @@ def test_short_computed_style_path_gives_what_weasyprint_computes(name):
     assert computed_taken > 4 * len(styles)  # border widths and the like
 
 
+def _same_computed_styles(styles):
+    """Every property of each style, computed afresh through the short paths and through
+    WeasyPrint's own, is the same value, and the same specified values are kept."""
+    from weasyprint.css import ComputedStyle
+    from weasyprint.css.properties import INITIAL_VALUES
+
+    for style in styles:
+        args = (style.parent_style, style.cascaded, style.pseudo_type, style.root_style, style.base_url,
+                style.font_config, style.initial_page_sizes)
+        fast, plain = ComputedStyle(*args), ComputedStyle(*args)
+        for key in INITIAL_VALUES:
+            fast_value = speedups.computed_missing(fast, key) if key not in fast else fast[key]
+            plain_value = speedups._missing(plain, key) if key not in plain else plain[key]
+            assert fast_value == plain_value, (style.cascaded.keys(), key)
+        assert dict(fast) == dict(plain) and fast.specified == plain.specified
+
+
+def test_cascaded_and_special_properties_compute_as_weasyprint_computes():
+    """Values set by rules (plain, 'inherit', 'initial', var(), calc()), float, position and
+    display set or not, and propagated text decorations."""
+    html = ('<!DOCTYPE html><html lang="th"><body style="--gap: 3px; text-decoration: underline">'
+            '<div style="float: right; width: calc(10px + 2em); margin-top: var(--gap); color: inherit">'
+            '<span style="display: inline-block; position: relative; font-size: initial; '
+            'text-decoration-line: line-through">ก</span></div>'
+            '<p style="position: absolute; float: left; display: inherit; padding-left: 5%">ข</p>'
+            '<p style="text-decoration-color: red; page: auto">ค</p></body></html>')
+    document = letter_pdf._layout(html)
+    styles = _every_style(document)
+    assert {"float", "position", "display", "width", "margin_top"} <= {
+        key for style in styles for key in style.cascaded}
+    _same_computed_styles(styles)
+
+
+@pytest.mark.parametrize("name", ["moi-2563", "mfa-2563"])
+def test_cascaded_short_path_is_taken_and_keeps_specified_values(name):
+    document = letter_pdf._layout(letter_pdf.letter_html(SPECS[name]))
+    styles = _every_style(document)
+    cascaded_plain = sum(key in speedups._PLAIN_CASCADED for style in styles for key in style.cascaded)
+    assert cascaded_plain > 2 * len(styles)  # margins, fonts, text-indent set by letter.css
+    _same_computed_styles(styles)
+
+
 def test_initial_values_that_depend_on_other_properties_are_computed():
     """A border width left at its initial 'medium' is 0 without a border style and 3px with one."""
     html = ('<!DOCTYPE html><html lang="th"><body><p style="border-top-style: solid; outline-style: dotted; '
