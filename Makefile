@@ -5,7 +5,10 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-PYTHON ?= python3
+# Debian's own CPython 3.11 (built with profile-guided and link-time optimisation) runs the portal's
+# Python about a fifth faster than a plain source build of the same version (bench/: letter rendering,
+# numbering); python3 from PATH when Debian's is not there.
+PYTHON ?= $(shell test -x /usr/bin/python3.11 && echo /usr/bin/python3.11 || echo python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -35,7 +38,14 @@ system:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-venv: $(STAMP)/requirements
+# A virtualenv made from another interpreter (PYTHON changed) is made again.
+venv:
+	@want=$$($(PYTHON) -c 'import sys; print(sys.base_prefix, sys.version_info[:2])'); \
+	have=$$($(PY) -c 'import sys; print(sys.base_prefix, sys.version_info[:2])' 2>/dev/null); \
+	if [ -n "$$have" ] && [ "$$want" != "$$have" ]; then \
+	  echo "Making $(VENV) again with $(PYTHON) (it was made with $$have)"; rm -rf $(VENV) $(STAMP)/requirements; \
+	fi
+	@$(MAKE) --no-print-directory $(STAMP)/requirements
 
 $(STAMP)/requirements: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
