@@ -1,5 +1,6 @@
 """Hostile input that gets past parsers as a Python error, answered as the bad input it is."""
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils.cache import patch_cache_control
 
 TOO_DEEP = "ข้อมูลที่ส่งมาซ้อนกันลึกเกินไป ระบบจึงไม่รับ"
 NUL_IN_QUERY = "เงื่อนไขการค้นหามีอักขระควบคุม (NUL) ที่ระบบไม่รับ"
@@ -52,4 +53,19 @@ class DatabaseUnavailableMiddleware:
         else:
             response = HttpResponse(UNAVAILABLE, status=503, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = "5"
+        return response
+
+
+class PrivateApiMiddleware:
+    """API answers carry officials' records (subjects, register lines, scans, exports, classified ones
+    among them): no browser or proxy keeps a copy, as the pages' file answers already say. An answer
+    that sets its own Cache-Control keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/api/v1/") and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
         return response

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "eoffice.middleware.HostileInputMiddleware",
     # The database restarting: a 503 with a Thai message at once, not a 500.
     "eoffice.middleware.DatabaseUnavailableMiddleware",
+    # API answers are never cached (Cache-Control: private, no-store).
+    "eoffice.middleware.PrivateApiMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the lockout answer.
     "axes.middleware.AxesMiddleware",
 ]

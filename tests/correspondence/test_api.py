@@ -231,6 +231,21 @@ def test_exports_guard_formulas_and_render_the_register(users, units):
     assert client.get(f"/api/v1/books/{book.pk}/export/", {"output": "doc"}).status_code == 400
 
 
+def test_api_answers_are_never_cached(users, units):
+    """Exports, files and lists of the API carry records: no browser or proxy may keep them."""
+    clerk, soc = users["soc.clerk"], units["สลค."]
+    item = receiving.incoming_receive(unit=soc, by=clerk, channel=Channel.SCAN, subject="ทดสอบ", sender_text="กห")
+    receiving.incoming_register(item, by=clerk)
+    book = RegisterBook.objects.get(unit=soc, kind=BookKind.INCOMING)
+    client = api(clerk)
+    for url, params in ((f"/api/v1/books/{book.pk}/export/", {"output": "csv"}), ("/api/v1/entries/", {}),
+                        (f"/api/v1/items/{item.pk}/", {}), ("/api/v1/items/999999/", {})):
+        response = client.get(url, params)
+        assert response.status_code in (200, 404), url
+        assert {"private", "no-store"} <= {part.strip() for part in response["Cache-Control"].split(",")}, url
+    assert "no-store" not in client.get("/api/schema/", {"format": "json"}).get("Cache-Control", "")
+
+
 def test_the_printed_register_uses_thai_digits_and_the_data_files_arabic(users, units):
     import datetime as dt
     import re
