@@ -261,6 +261,21 @@ class ItemReceiveFieldsInput(ItemReceiveInput):
     pdf = None
 
 
+class ItemCorrectInput(serializers.Serializer):
+    """แก้ไขรายละเอียด of an item not yet registered: the details receiving takes, without unit, channel,
+    sender agency or file (those stay as received)."""
+
+    their_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=128)
+    dated = serializers.DateField(required=False, allow_null=True)
+    sender_text = serializers.CharField(allow_blank=True, max_length=500)
+    addressee = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    subject = serializers.CharField(allow_blank=True, max_length=1000)
+    urgency = serializers.IntegerField(required=False, default=0)
+    secrecy = serializers.IntegerField(required=False, default=0)
+    deliver_by = serializers.DateTimeField(required=False, allow_null=True,
+                                           help_text="ด่วนภายใน (วันเวลา ISO; ไม่ระบุเขตเวลา = เวลาประเทศไทย)")
+
+
 class PdfInput(serializers.Serializer):
     pdf = serializers.FileField()
 

@@ -442,6 +442,19 @@ class ItemViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixin)
         uploads.pdf_check(data["pdf"])
         return Response(receiving.pdf_prefill(data["pdf"]))
 
+    @extend_schema(request=s.ItemCorrectInput, responses=s.RegisterResult)
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        """แก้ไขรายละเอียด before registering (scanned, e-mail and other-portal items): the receiving rules
+        apply; ``warning`` is the duplicate question registering will then ask, or null."""
+        data = _input(s.ItemCorrectInput, request)
+        if data.get("secrecy"):
+            twofactor.require_second_factor(request)
+        item, duplicate = receiving.incoming_correct(self._item(pk, None), by=request.user,
+                                                     verified=twofactor.is_verified(request), **data)
+        return Response({"item": s.ItemDetailSerializer(item, context={"request": request}).data,
+                         "warning": receiving.duplicate_question(duplicate) if duplicate else None})
+
     @extend_schema(request=None, responses=s.RegisterResult)
     @action(detail=True, methods=["post"])
     def register(self, request, pk=None):

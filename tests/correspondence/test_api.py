@@ -337,3 +337,39 @@ def test_the_secret_register_shows_each_lines_level(users, units, second_factor)
     assert line[6] == "ลับมาก"
     pdf = client.get(f"/api/v1/books/{book.pk}/export/", {"output": "pdf"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_an_item_is_corrected_over_the_api_before_it_is_registered(users, units):
+    import datetime as dt
+
+    soc, clerk = units["สลค."], users["soc.clerk"]
+    mailed = receiving.incoming_receive(unit=soc, by=None, channel=Channel.EMAIL, subject="Fwd: หนังสือ",
+                                        sender_text="saraban@mof.go.th")
+    url = f"/api/v1/items/{mailed.pk}/correct/"
+    fields = {"their_number": "กค 0401/123", "dated": "2026-11-20", "sender_text": "กระทรวงการคลัง",
+              "subject": "ขอข้อมูลงบประมาณ", "urgency": 2}
+    r = api(clerk).post(url, fields, format="json")
+    assert r.status_code == 200, r.json()
+    assert r.json()["warning"] is None and r.json()["item"]["subject"] == "ขอข้อมูลงบประมาณ"
+    mailed.refresh_from_db()
+    assert (mailed.their_number, mailed.dated, mailed.sender_text, mailed.urgency) == (
+        "กค 0401/123", dt.date(2026, 11, 20), "กระทรวงการคลัง", 2)
+    assert mailed.history.first().history_user == clerk
+
+    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    r = api(clerk).post(url, {**fields, "dated": future, "subject": "อื่น"}, format="json")
+    assert r.status_code == 400 and list(r.json()) == ["dated"]
+    mailed.refresh_from_db()
+    assert mailed.subject == "ขอข้อมูลงบประมาณ"  # nothing changed
+    assert api(users["mfa.clerk"]).post(url, fields, format="json").status_code == 404
+
+    # The same letter registered already: the correction says what registering will ask.
+    first = receiving.incoming_receive(unit=soc, by=clerk, channel=Channel.SCAN,
+                                      **{**fields, "dated": dt.date(2026, 11, 20)})
+    receiving.incoming_register(first, by=clerk)
+    r = api(clerk).post(url, fields, format="json")
+    assert r.status_code == 200 and "กค 0401/123" in r.json()["warning"]
+
+    receiving.incoming_register(mailed, by=clerk)
+    r = api(clerk).post(url, fields, format="json")
+    assert r.status_code == 400 and "state" in r.json()
