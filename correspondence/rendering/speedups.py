@@ -319,18 +319,13 @@ def computed_missing(style, key):
     if logical is not None and (logical[0] in cascaded or logical[1] in cascaded):
         return _missing(style, key)
     if key in cascaded:
-        if key in _PLAIN_CASCADED:
+        if key in _PLAIN_CASCADED or key in _SPECIFIED_FIRST:
             value = cascaded[key][0]
-            if not isinstance(value, Pending) and value != "inherit" and value != "initial" \
-                    and not check_math(value):
-                computer = COMPUTER_FUNCTIONS.get(key)
-                value = style[key] = value if computer is None else computer(style, key, value)
+            if _is_plain(value):
+                if key in _SPECIFIED_FIRST:
+                    return _flow_property(style, key, value)
+                value = style[key] = _compute(style, key, value)
                 return value
-        elif key in _SPECIFIED_FIRST:
-            value = cascaded[key][0]
-            if not isinstance(value, Pending) and value != "inherit" and value != "initial" \
-                    and not check_math(value):
-                return _flow_property(style, key, value)
         return _missing(style, key)
     if key in _PLAIN_INITIAL:
         value = style[key] = INITIAL_VALUES[key]
@@ -348,6 +343,19 @@ def computed_missing(style, key):
     return _missing(style, key)
 
 
+def _is_plain(value):
+    """A specified value its computer function alone computes: not pending on var(), not
+    'inherit' or 'initial', no math function."""
+    return (not isinstance(value, Pending) and value != "inherit" and value != "initial"
+            and not check_math(value))
+
+
+def _compute(style, key, value):
+    """The property's computer function applied to ``value`` (the value itself if it has none)."""
+    computer = COMPUTER_FUNCTIONS.get(key)
+    return value if computer is None else computer(style, key, value)
+
+
 # properties whose specified value ComputedStyle.__missing__ reads before computing them
 _SPECIFIED_FIRST = {"position": None, "float": "position", "display": "float"}
 
@@ -363,9 +371,7 @@ def _special_initial(style, key, parent_style):
         value = _flow_property(style, key, value, computed=key not in INITIAL_NOT_COMPUTED)
     else:  # text_decoration_*: propagated, not inherited
         style[key] = value  # all are INITIAL_VALUES as they are
-        computer = COMPUTER_FUNCTIONS.get(key)
-        if computer is not None:
-            value = computer(style, key, value)
+        value = _compute(style, key, value)
         value = style[key] = wp_css.text_decoration(key, value, parent_style[key], False)
     return value
 
@@ -381,8 +387,7 @@ def _flow_property(style, key, value, computed=False):
     if computed:
         style[key] = value
         return value
-    computer = COMPUTER_FUNCTIONS.get(key)
-    value = style[key] = value if computer is None else computer(style, key, value)
+    value = style[key] = _compute(style, key, value)
     return value
 
 
