@@ -238,12 +238,13 @@ class ItemDetailSerializer(ItemListSerializer):
                 for e in Enclosure.objects.filter(letter_id=obj.letter_id).order_by("order")]
 
 
-class ItemReceiveInput(serializers.Serializer):
-    unit = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
-    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.SCAN)
+class ItemDetailsInput(serializers.Serializer):
+    """A received letter's details, as receiving takes them and as แก้ไขรายละเอียด corrects them before
+    the item is registered (``POST /items/{id}/correct/``: unit, channel, sender agency and file stay as
+    received)."""
+
     their_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=128)
     dated = serializers.DateField(required=False, allow_null=True)
-    sender_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), required=False, allow_null=True)
     sender_text = serializers.CharField(allow_blank=True, max_length=500)
     addressee = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
     subject = serializers.CharField(allow_blank=True, max_length=1000)
@@ -251,6 +252,12 @@ class ItemReceiveInput(serializers.Serializer):
     secrecy = serializers.IntegerField(required=False, default=0)
     deliver_by = serializers.DateTimeField(required=False, allow_null=True,
                                            help_text="ด่วนภายใน (วันเวลา ISO; ไม่ระบุเขตเวลา = เวลาประเทศไทย)")
+
+
+class ItemReceiveInput(ItemDetailsInput):
+    unit = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.SCAN)
+    sender_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), required=False, allow_null=True)
     pdf = serializers.FileField(required=False, allow_null=True)
 
 
@@ -259,21 +266,6 @@ class ItemReceiveFieldsInput(ItemReceiveInput):
     base64 or not, is refused as "not a file"), so the scan needs multipart/form-data."""
 
     pdf = None
-
-
-class ItemCorrectInput(serializers.Serializer):
-    """แก้ไขรายละเอียด of an item not yet registered: the details receiving takes, without unit, channel,
-    sender agency or file (those stay as received)."""
-
-    their_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=128)
-    dated = serializers.DateField(required=False, allow_null=True)
-    sender_text = serializers.CharField(allow_blank=True, max_length=500)
-    addressee = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
-    subject = serializers.CharField(allow_blank=True, max_length=1000)
-    urgency = serializers.IntegerField(required=False, default=0)
-    secrecy = serializers.IntegerField(required=False, default=0)
-    deliver_by = serializers.DateTimeField(required=False, allow_null=True,
-                                           help_text="ด่วนภายใน (วันเวลา ISO; ไม่ระบุเขตเวลา = เวลาประเทศไทย)")
 
 
 class PdfInput(serializers.Serializer):
