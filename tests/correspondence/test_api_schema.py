@@ -38,11 +38,16 @@ def test_the_schema_with_its_errors_is_a_valid_openapi_document(schema):
     validate_schema(schema)
 
 
-def test_receiving_an_item_documents_each_content_type_it_parses(schema):
-    content = schema["paths"]["/api/v1/items/"]["post"]["requestBody"]["content"]
+def request_fields(schema, path):
+    """The fields of a POST body by content type; the three content types the API parses are listed."""
+    content = schema["paths"][path]["post"]["requestBody"]["content"]
     assert set(content) == {"multipart/form-data", "application/json", "application/x-www-form-urlencoded"}
-    fields = {media: schema["components"]["schemas"][c["schema"]["$ref"].rsplit("/", 1)[1]]["properties"]
-              for media, c in content.items()}
+    return {media: schema["components"]["schemas"][c["schema"]["$ref"].rsplit("/", 1)[1]]["properties"]
+            for media, c in content.items()}
+
+
+def test_receiving_an_item_documents_each_content_type_it_parses(schema):
+    fields = request_fields(schema, "/api/v1/items/")
     assert fields["multipart/form-data"]["pdf"]["format"] == "binary"
     # JSON and a plain form carry no file: the schema does not offer one there.
     assert "pdf" not in fields["application/json"] and "pdf" not in fields["application/x-www-form-urlencoded"]
@@ -50,10 +55,7 @@ def test_receiving_an_item_documents_each_content_type_it_parses(schema):
 
 
 def test_filling_a_reservation_documents_the_scan_upload(schema):
-    content = schema["paths"]["/api/v1/reservations/{id}/fill/"]["post"]["requestBody"]["content"]
-    assert set(content) == {"multipart/form-data", "application/json", "application/x-www-form-urlencoded"}
-    fields = {media: schema["components"]["schemas"][c["schema"]["$ref"].rsplit("/", 1)[1]]["properties"]
-              for media, c in content.items()}
+    fields = request_fields(schema, "/api/v1/reservations/{id}/fill/")
     assert fields["multipart/form-data"]["pdf"]["format"] == "binary"
     assert set(fields["application/json"]) == set(fields["multipart/form-data"]) - {"pdf"}
 
