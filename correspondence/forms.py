@@ -373,6 +373,13 @@ class ReceiveForm(forms.Form):
             return None
         return dt.datetime.combine(day, time or dt.time(16, 30), tzinfo=thai.BANGKOK)
 
+    def details(self) -> dict:
+        """The letter's details as receiving.incoming_receive and incoming_correct take them."""
+        d = self.cleaned_data
+        return {**{name: d.get(name) or "" for name in ("their_number", "sender_text", "addressee", "subject")},
+                "dated": d.get("dated"), "urgency": d["urgency"], "secrecy": d["secrecy"],
+                "deliver_by": self.deliver_at()}
+
 
 class ItemEditForm(ReceiveForm):
     """แก้ไขรายละเอียด of an item not yet registered: the receiving form's fields and rules, without the
@@ -394,13 +401,6 @@ class ItemEditForm(ReceiveForm):
             local = item.deliver_by.astimezone(thai.BANGKOK)
             initial |= {"deliver_by": local.date(), "deliver_time": local.time()}
         return initial
-
-    def details(self) -> dict:
-        """The corrected details as receiving.incoming_correct takes them."""
-        d = self.cleaned_data
-        return {**{name: d.get(name) or "" for name in ("their_number", "sender_text", "addressee", "subject")},
-                "dated": d.get("dated"), "urgency": d["urgency"], "secrecy": d["secrecy"],
-                "deliver_by": self.deliver_at()}
 
 
 class ReserveForm(forms.Form):

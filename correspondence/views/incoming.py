@@ -317,11 +317,8 @@ def item_receive(request):
                                  "แล้วเลือกแฟ้มอีกครั้ง")
         if not form.errors:
             try:
-                item = receiving.incoming_receive(
-                    unit=unit, by=request.user, channel=d["channel"], subject=d["subject"],
-                    sender_text=d["sender_text"], their_number=d["their_number"], dated=d.get("dated"),
-                    addressee=d.get("addressee") or "", urgency=d["urgency"], secrecy=d["secrecy"],
-                    deliver_by=form.deliver_at(), pdf=d.get("pdf"))
+                item = receiving.incoming_receive(unit=unit, by=request.user, channel=d["channel"],
+                                                  pdf=d.get("pdf"), **form.details())
                 warning = None
                 if d.get("register_now"):
                     item, warning = receiving.incoming_register(
