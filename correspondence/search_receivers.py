@@ -22,16 +22,16 @@ def _skip(kwargs, fields) -> bool:
 @receiver(post_save, sender=IncomingItem, dispatch_uid="search_item")
 def _item_saved(sender, instance, **kwargs):
     if not _skip(kwargs, _ITEM_FIELDS):
-        search.document_item_update(instance)
+        search.document_item_update(instance, created=kwargs.get("created", False))
 
 
 @receiver(post_save, sender=Letter, dispatch_uid="search_letter")
 def _letter_saved(sender, instance, **kwargs):
     if not _skip(kwargs, _LETTER_FIELDS):
-        search.document_letter_update(instance)
+        search.document_letter_update(instance, created=kwargs.get("created", False))
 
 
 @receiver(post_save, sender=RegisterEntry, dispatch_uid="search_entry")
 def _entry_saved(sender, instance, **kwargs):
     if not _skip(kwargs, _ENTRY_FIELDS):
-        search.document_entry_update(instance)
+        search.document_entry_update(instance, created=kwargs.get("created", False))

@@ -132,10 +132,10 @@ def entry_scan(entry: RegisterEntry):
         return None
 
 
-def _entry_fields(entry: RegisterEntry, doc: SearchDocument | None) -> dict:
+def _entry_fields(entry: RegisterEntry, doc: SearchDocument | None, created: bool = False) -> dict:
     book = entry.book
     notes = " ".join([entry.action_taken, entry.remarks])
-    scan = entry_scan(entry)
+    scan = None if created else entry_scan(entry)  # a scan refers to its line: a new line has none yet
     # With a scan the body is its text, as for an item (read once per file); the notes still count.
     pdf_name, body = _pdf_part(doc, scan.pdf) if scan else ("", "")
     return dict(kind=SearchKind.ENTRY, entry=entry, unit_id=book.unit_id, unit2_id=None, secrecy=entry.secrecy,
@@ -154,8 +154,10 @@ def _text(fields: dict) -> str:
 # --- writes ------------------------------------------------------------------------------------------------------
 
 
-def _write(model_field: str, obj, build) -> SearchDocument:
-    doc = SearchDocument.objects.filter(**{model_field: obj}).first()
+def _write(model_field: str, obj, build, created: bool = False) -> SearchDocument:
+    # A document refers to its object, so a just-created object has none: no look-up. A register line is
+    # written under its book's counter lock, and every query spared there is spared for the whole book.
+    doc = None if created else SearchDocument.objects.filter(**{model_field: obj}).first()
     fields = build(obj, doc)
     fields["text"] = _text(fields)
     fields.pop("extra")
@@ -168,20 +170,22 @@ def _write(model_field: str, obj, build) -> SearchDocument:
     return doc
 
 
-def document_item_update(item: IncomingItem) -> SearchDocument:
-    return _write("item", item, _item_fields)
+def document_item_update(item: IncomingItem, created: bool = False) -> SearchDocument:
+    return _write("item", item, _item_fields, created)
 
 
-def document_letter_update(letter: Letter) -> SearchDocument:
-    return _write("letter", letter, _letter_fields)
+def document_letter_update(letter: Letter, created: bool = False) -> SearchDocument:
+    return _write("letter", letter, _letter_fields, created)
 
 
-def document_entry_update(entry: RegisterEntry) -> SearchDocument | None:
-    """Only a line that stands alone: a line of a portal letter or item is found through that."""
+def document_entry_update(entry: RegisterEntry, created: bool = False) -> SearchDocument | None:
+    """Only a line that stands alone: a line of a portal letter or item is found through that.
+    ``created``: the line was just inserted, so it has no document and no scan yet."""
     if entry.letter_id or entry.item_id:
-        SearchDocument.objects.filter(entry=entry).delete()
+        if not created:
+            SearchDocument.objects.filter(entry=entry).delete()
         return None
-    return _write("entry", entry, _entry_fields)
+    return _write("entry", entry, lambda line, doc: _entry_fields(line, doc, created), created)
 
 
 def search_reindex(*, batch: int = 500, progress=None) -> dict[str, int]:

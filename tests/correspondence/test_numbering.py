@@ -192,3 +192,37 @@ def test_only_an_open_reservation_is_voided_or_filled(ict):
     assert exc.value.message_dict == {"state": [numbering.NOT_RESERVED[EntryStatus.VOID]]}
     with pytest.raises(ValidationError):
         numbering.reservation_void(numbering.number_reserve(unit=ict), reason=" ")
+
+
+@pytest.mark.django_db
+def test_under_the_counter_lock_a_new_line_only_writes(ict):
+    """The book's counter stays locked from the number to the commit, so every query there is paid by every
+    registration in the book: a new line's search row is written without looking for one, or for a scan,
+    and it still finds the line."""
+    from django.test.utils import CaptureQueriesContext
+
+    from correspondence.models import SearchDocument
+
+    numbering.entry_register(unit=ict, kind=BookKind.OUTGOING, subject="เปิดทะเบียน")  # the book exists
+    with CaptureQueriesContext(connection) as ctx:
+        entry = numbering.entry_register(unit=ict, kind=BookKind.OUTGOING, subject="ขอเชิญประชุมคณะทำงาน")
+    after_counter = [q["sql"] for q in ctx.captured_queries]
+    after_counter = after_counter[next(i for i, sql in enumerate(after_counter) if "last_number + 1" in sql):]
+    tables = (SearchDocument._meta.db_table, EntryScan._meta.db_table)
+    assert not [sql for sql in after_counter if sql.startswith(("SELECT", "DELETE")) and any(t in sql for t in tables)]
+    doc = SearchDocument.objects.get(entry=entry)
+    assert doc.title == "ขอเชิญประชุมคณะทำงาน" and doc.unit_id == ict.pk
+
+
+@pytest.mark.django_db
+def test_saving_a_line_again_still_finds_its_search_row_and_scan(ict, settings, tmp_path):
+    """Only a new line skips the look-ups: a later save rewrites the one row it has, with its scan's name."""
+    from correspondence.models import SearchDocument
+
+    settings.MEDIA_ROOT = tmp_path
+    entry = numbering.entry_register(unit=ict, kind=BookKind.OUTGOING, subject="เดิม")
+    EntryScan.objects.create(entry=entry, pdf=ContentFile(b"%PDF-1.4\n%%EOF\n", name="scan.pdf"))
+    entry.subject = "แก้ไขแล้ว"
+    entry.save()
+    doc = SearchDocument.objects.get(entry=entry)
+    assert doc.title == "แก้ไขแล้ว" and doc.pdf_name.endswith("scan.pdf")
