@@ -5,7 +5,9 @@
    chained history row), for a fixed time; compared with this machine's ``pgbench`` at 16 clients
    doing single-row updates: (a) all on one row (the same hot-row lock numbering queues on) and
    (b) pgbench's built-in ``simple-update`` (random rows). Target: numbering / pgbench ≥ 0.5. For scale, the
-   same hot-row UPDATE from 16 bare psycopg processes (no Django, no entry): what any Python client can reach.
+   same hot-row UPDATE from 16 bare psycopg processes (no Django, no entry): what any Python client can reach;
+   and pgbench itself running a registration's own locks and writes (``registration_sql``), statement by
+   statement and as one server-side call: what any client at all can reach with those writes.
 2. The register-line list API (``GET /api/v1/entries/``) over 1,000,000 lines, for a non-superuser
    (soc.exec) holding object grants on 5,000 classified items: p95 latency (target ≤ 50 ms) and the
    number of queries per request at page sizes 10, 50 and 200 (must not change); and the drafting page's
@@ -273,12 +275,24 @@ def main():
         tps, gap_free = numbering_throughput(args.seconds)
     if tps is not None:
         print(f"numbering, one client alone: {alone:,.0f} numbers/s ({1000 / alone:.1f} ms a registration)")
-        report_numbering(tps, gap_free, pgbench(args.seconds))
+        ceiling = registration_ceiling(args.seconds)
+        report_numbering(tps, gap_free, pgbench(args.seconds), ceiling)
     if not args.skip_list:
         list_bench(args)
 
 
-def report_numbering(tps, gap_free, pg):
+def registration_ceiling(seconds: int) -> dict:
+    """pgbench running the registration's SQL on a book of its own (the incoming book of the same unit)."""
+    from agencies.models import Agency
+    from correspondence.models import BookKind
+    from correspondence.services import numbering
+    from registration_sql import ceiling
+
+    book = numbering.book_open(Agency.objects.get(short_name="ศทส."), BookKind.INCOMING)
+    return ceiling(book, CLIENTS, seconds, _pg_bin, _pg_args())
+
+
+def report_numbering(tps, gap_free, pg, ceiling):
     print(f"numbering, {CLIENTS} clients, one book: {tps:,.0f} numbers/s (gap-free 1..n: {gap_free})")
     print(f"pgbench, {CLIENTS} clients, single-row update of one hot row: {pg['hot_row']:,.0f} tps"
           f"  → ratio {tps / pg['hot_row']:.2f} (target ≥ 0.5)")
@@ -287,6 +301,17 @@ def report_numbering(tps, gap_free, pg):
     print(f"a bare Python client, {CLIENTS} processes doing only the hot-row UPDATE through psycopg: "
           f"{pg['python_hot_row']:,.0f}/s (ratio {pg['python_hot_row'] / pg['hot_row']:.2f} to pgbench), the most a"
           f" client in Python reaches on these {os.cpu_count()} CPUs")
+    target = 0.5 * pg["hot_row"]
+    print(f"pgbench, {CLIENTS} clients, running a registration's own locks and writes (counter, line, chained history"
+          f" row, search row; {ceiling['lines']:,} lines, gap-free 1..n: {ceiling['gap_free']}):")
+    for label, key in (("statement by statement, as every client sends them", "statements"),
+                       ("as one server-side call, the fastest form", "one_call"),
+                       ("the counter and the line alone (no history, no search row), one statement", "bare_minimum")):
+        print(f"  {label}: {ceiling[key]:,.0f} tps → ratio {ceiling[key] / pg['hot_row']:.2f} to the hot row;"
+              f" the portal reaches {tps / ceiling[key]:.2f} of it")
+    full = max(ceiling["statements"], ceiling["one_call"])
+    print(f"  the target, 0.5 × the hot row = {target:,.0f} numbers/s, is {target / full:.1f} × what pgbench itself reaches"
+          f" with a registration's writes, and {target / ceiling['bare_minimum']:.1f} × with the counter and the line alone")
 
 
 def list_bench(args):
