@@ -24,8 +24,6 @@ from uuid import UUID
 
 from django.apps import apps
 from django.db import connections, models
-from django.db.models import F, Value
-from django.db.models.functions import Mod
 from django.db.models.fields.files import FieldFile
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
@@ -93,8 +91,15 @@ def _lock_chain(model, shard: int, using: str) -> None:
 
 
 def _last_hash(model, shard: int, using: str) -> str | None:
-    return (model.objects.using(using).annotate(_chain=Mod(F("id"), Value(CHAIN_SHARDS))).filter(_chain=shard)
-            .order_by("-history_id").values_list("row_hash", flat=True).first())
+    # Plain SQL: this runs for every history row, inside transactions that may hold a register book's
+    # counter lock, where the ORM's query building would be paid by every registration in the book.
+    connection = connections[using]
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {qn('row_hash')} FROM {qn(model._meta.db_table)} WHERE {qn('id')} %% {CHAIN_SHARDS} = %s"
+                       f" ORDER BY {qn('history_id')} DESC LIMIT 1", [shard])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def _link(sender, history_instance, using=None, **kwargs):
