@@ -80,13 +80,20 @@ class AxesConfig(_AxesConfig):
 
 
 class BeatConfig(_BeatConfig):
-    """django-celery-beat, the schedule of periodic jobs (its names are translated in locale/th)."""
+    """django-celery-beat, the schedule of periodic jobs (its names are translated in locale/th, the meaning
+    of a schedule is said by eoffice.cron_thai)."""
 
     def ready(self):
         super().ready()
         from django_celery_beat.admin import PeriodicTaskAdmin
         from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
+        from eoffice.cron_thai import schedule_thai
+
+        # The meaning of a crontab in Thai: the list column, the job's change form and the form's
+        # live description (beat's own is cron-descriptor's English).
+        CrontabSchedule.human_readable = property(schedule_thai)
+        CrontabSchedule.__str__ = schedule_thai  # the job form's choice of schedule
         name_column(PeriodicTask.scheduler, "กำหนดเวลาที่ใช้")
         name_column(CrontabSchedule.human_readable, "ความหมาย")
         name_column(PeriodicTaskAdmin.crontab_translation, "ความหมายของกำหนดเวลาแบบ crontab")
