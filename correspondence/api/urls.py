@@ -27,5 +27,5 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("search/", SearchView.as_view(), name="api-search"),
     path("", include(router.urls)),
-    re_path(r"^.*$", not_found),
+    re_path(r"^[\s\S]*$", not_found),  # any character, a line break too (which "." leaves out)
 ]
