@@ -132,18 +132,20 @@ def _create(item: IncomingItem, minute: Minute | None, kind: str, due: dt.dateti
 
 def _plan(item: IncomingItem, minute: Minute | None, reminded: list[Official], escalated: list[Official],
           start: dt.datetime, now: dt.datetime, item_path: list[int],
-          remind_kind: str = ReminderKind.REMIND) -> list[Reminder]:
-    remind_at, escalate_at = reminder_times(item.unit, item.urgency, start, item.deliver_by)
+          remind_kind: str = ReminderKind.REMIND, times: tuple[dt.datetime, dt.datetime] | None = None,
+          ) -> list[Reminder]:
+    """``times``: (remind, escalate) when the caller already has them for this start."""
+    remind_at, escalate_at = times or reminder_times(item.unit, item.urgency, start, item.deliver_by)
     rows = []
     for kind, due, people in ((remind_kind, remind_at, reminded), (ReminderKind.ESCALATE, escalate_at, escalated)):
         rows += _create(item, minute, kind, due, [o for o in people if _may_see(o, item, item_path)], now)
     return rows
 
 
-def _plan_unpresented(item: IncomingItem, supervisors: list[Official], now: dt.datetime) -> list[Reminder]:
+def _plan_unpresented(item: IncomingItem, supervisors: list[Official], now: dt.datetime,
+                      escalate_at: dt.datetime) -> list[Reminder]:
     """Escalation rows of a classified item awaiting presentation. ``_plan`` skips them (the supervisors
     hold no grant yet); the text they get reveals only that the item exists (``_notify_unpresented``)."""
-    escalate_at = reminder_times(item.unit, item.urgency, item.received_at, item.deliver_by)[1]
     return _create(item, None, ReminderKind.ESCALATE, escalate_at, supervisors, now)
 
 
@@ -167,11 +169,14 @@ def reminders_schedule(item: IncomingItem, *, now: dt.datetime | None = None) ->
     supervisors = []
     if level is not None:
         supervisors = _nearest(path[level + 1:], by_unit, {o.pk for o in executives})[1]
-    rows = _plan(item, None, executives, supervisors, item.received_at, now, path)
+    # Every row here counts from the receipt: one policy and holiday look-up serves them all.
+    times = reminder_times(item.unit, item.urgency, item.received_at, item.deliver_by)
+    rows = _plan(item, None, executives, supervisors, item.received_at, now, path, times=times)
     if item.secrecy >= Secrecy.CONFIDENTIAL:
         registrars = registrars_of(item, thai.bangkok_date(now))
-        rows += _plan(item, None, registrars, [], item.received_at, now, path, remind_kind=ReminderKind.PRESENT)
-        rows += _plan_unpresented(item, _cleared_supervisors(item, path, by_unit, registrars), now)
+        rows += _plan(item, None, registrars, [], item.received_at, now, path, remind_kind=ReminderKind.PRESENT,
+                      times=times)
+        rows += _plan_unpresented(item, _cleared_supervisors(item, path, by_unit, registrars), now, times[1])
     return rows
 
 

@@ -201,3 +201,26 @@ def test_the_unpresented_notice_is_mailed_without_subject(users, received, smtp)
     mails = [m for _, rcpts, m in smtp.messages if rcpts == [users["soc.exec"].email]]
     assert mails and all(CLASSIFIED_EMAIL_SUBJECT in " ".join(str(m["Subject"]).split()) for m in mails)
     assert all("แผนรักษาความปลอดภัยลับ" not in m.get_content() for m in mails)
+
+
+def test_a_classified_registration_looks_up_its_policy_and_holidays_once(users, received, monkeypatch):
+    """The registrar's reminder to present, the executives' reminder and the unpresented escalation all
+    count from the receipt: one policy and holiday look-up for all of them, and each row on its time."""
+    from correspondence.services import reminders
+
+    calls = []
+    real = reminders.reminder_times
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reminders, "reminder_times", counted)
+    at = timezone.now()
+    secret = received(urgency=Urgency.MOST_URGENT, subject="แผนรักษาความปลอดภัยลับ", secrecy=Secrecy.SECRET, at=at)
+    assert len(calls) == 1
+    remind_at, escalate_at = real(secret.unit, secret.urgency, secret.received_at, secret.deliver_by)
+    rows = list(Reminder.objects.filter(item=secret))
+    assert {r.kind for r in rows} >= {ReminderKind.PRESENT, ReminderKind.ESCALATE}
+    for row in rows:
+        assert row.due_at == (escalate_at if row.kind == ReminderKind.ESCALATE else remind_at), row.kind
