@@ -1,6 +1,5 @@
 """Register numbers are gap-free, never duplicated, never reused, and restart each calendar year."""
 import datetime as dt
-import io
 import threading
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from agencies.models import Agency
 from correspondence.models import BookKind, EntryScan, EntryStatus, RegisterBook, RegisterEntry
 from correspondence.services import numbering
 from eoffice.thai import BANGKOK
+from pdf_samples import blank_pdf
 
 
 class Rollback(Exception):
@@ -136,15 +136,6 @@ def test_numbering_is_gap_free_on_the_embedded_database_too(ict):
     assert numbers == list(range(1, 4 * 20 + 1))
 
 
-def _pdf() -> bytes:
-    from pypdf import PdfWriter
-
-    writer, out = PdfWriter(), io.BytesIO()
-    writer.add_blank_page(595, 842)
-    writer.write(out)
-    return out.getvalue()
-
-
 def _stored(settings) -> list:
     return [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
 
@@ -152,9 +143,9 @@ def _stored(settings) -> list:
 @pytest.mark.django_db
 def test_a_reservation_filled_with_its_scan_keeps_the_file_with_the_line(ict, settings):
     reserved = numbering.number_reserve(unit=ict)
-    filled = numbering.reservation_fill(reserved, subject="ขอเชิญประชุม", scan=ContentFile(_pdf(), name="a.pdf"))
+    filled = numbering.reservation_fill(reserved, subject="ขอเชิญประชุม", scan=ContentFile(blank_pdf(), name="a.pdf"))
     filled = RegisterEntry.objects.get(pk=filled.pk)
-    assert filled.status == EntryStatus.ACTIVE and filled.scan.pdf.read() == _pdf()
+    assert filled.status == EntryStatus.ACTIVE and filled.scan.pdf.read() == blank_pdf()
     assert filled.scan.pdf.name.startswith("registers/") and len(_stored(settings)) == 1
 
 
@@ -171,7 +162,7 @@ def test_a_fill_that_fails_after_the_file_was_written_leaves_neither_file_nor_fi
 
     monkeypatch.setattr(RegisterEntry, "save", failing_save)
     with pytest.raises(RuntimeError):
-        numbering.reservation_fill(reserved, subject="ขอเชิญประชุม", scan=ContentFile(_pdf(), name="a.pdf"))
+        numbering.reservation_fill(reserved, subject="ขอเชิญประชุม", scan=ContentFile(blank_pdf(), name="a.pdf"))
     monkeypatch.undo()
     reserved.refresh_from_db()
     assert (reserved.status, reserved.subject) == (EntryStatus.RESERVED, "")

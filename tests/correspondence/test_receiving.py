@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from correspondence.models import Channel, IncomingItem, ItemState
 from correspondence.services import receiving
+from pdf_samples import blank_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -323,15 +324,10 @@ def test_an_item_refused_by_the_database_leaves_no_file(users, units, settings):
     clerk, soc = users["soc.clerk"], units["สลค."]
     fields = dict(unit=soc, by=clerk, channel=Channel.EMAIL, subject="ขอความเห็น", sender_text="กระทรวงมหาดไทย",
                   message_id="email:<same@moi.go.th>")
-    first = receiving.incoming_receive(**fields, pdf=ContentFile(_blank_pdf(), name="a.pdf"))
+    first = receiving.incoming_receive(**fields, pdf=ContentFile(blank_pdf(), name="a.pdf"))
     with pytest.raises(IntegrityError):
-        receiving.incoming_receive(**fields, pdf=ContentFile(_blank_pdf(), name="b.pdf"))
+        receiving.incoming_receive(**fields, pdf=ContentFile(blank_pdf(), name="b.pdf"))
     files = [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
     assert [p.name for p in files] == [Path(first.pdf.name).name]
 
 
-def _blank_pdf() -> bytes:
-    writer, out = PdfWriter(), io.BytesIO()
-    writer.add_blank_page(595, 842)
-    writer.write(out)
-    return out.getvalue()

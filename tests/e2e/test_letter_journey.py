@@ -17,22 +17,12 @@ from agencies.models import Agency, Official
 from correspondence.models import IncomingItem, ItemState, Letter, LetterState, RecipientState
 from correspondence.services import delivery, receiving
 from eoffice.levels import Urgency
+from pdf_samples import blank_pdf
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SUBJECT = "ขอเชิญประชุมคณะทำงานพัฒนาระบบสารบรรณอิเล็กทรอนิกส์"
 RED = "rgb(176, 0, 32)"  # --urgent in portal.css
-
-
-def _blank_pdf() -> bytes:
-    import io
-
-    from pypdf import PdfWriter
-
-    writer, out = PdfWriter(), io.BytesIO()
-    writer.add_blank_page(595, 842)
-    writer.write(out)
-    return out.getvalue()
 
 
 def _pdftotext(pdf: bytes) -> str:
@@ -165,7 +155,7 @@ def test_most_urgent_letter_from_draft_to_acknowledged(journey, live_server, bro
     assert letter.subject == f"{SUBJECT} ครั้งที่ ๒" and letter.urgency == Urgency.MOST_URGENT
     drafter.fill("#id_description", "รายชื่อผู้แทนกระทรวงการต่างประเทศ")
     drafter.set_input_files("#id_file", files=[{"name": "representatives.pdf", "mimeType": "application/pdf",
-                                                "buffer": _blank_pdf()}])
+                                                "buffer": blank_pdf()}])
     drafter.click("#enclosure-form button[type=submit]")
     drafter.wait_for_selector("#enclosures li")
     drafter.wait_for_function("() => !!document.querySelector('#preview-frame')")

@@ -7,7 +7,8 @@ from django.core.files.base import ContentFile
 from correspondence.models import BookKind, Channel, IncomingItem, Letter, LetterState, RegisterBook, RegisterEntry
 from correspondence.services import letters, receiving
 
-from hardening_helpers import api, files_under, pdf_bytes
+from hardening_helpers import api, files_under
+from pdf_samples import blank_pdf
 
 pytestmark = pytest.mark.django_db
 MISSING = 987654321
@@ -19,10 +20,10 @@ def world(users, units, mfa_spec, media, second_factor):
     draft = letters.letter_create(by=u["mfa.drafter"], content=mfa_spec, signer=u["mfa.signer"].official,
                                   recipients=[{"agency": soc.pk}])
     secret = receiving.incoming_receive(unit=soc, by=u["soc.secret"], channel=Channel.SCAN, subject="แผนลับเฉพาะ",
-                                        sender_text="กห", secrecy=1, pdf=ContentFile(pdf_bytes(), name="a.pdf"))
+                                        sender_text="กห", secrecy=1, pdf=ContentFile(blank_pdf(), name="a.pdf"))
     secret, _ = receiving.incoming_register(secret, by=u["soc.secret"])
     plain = receiving.incoming_receive(unit=soc, by=u["soc.clerk"], channel=Channel.SCAN, subject="เรื่องทั่วไป",
-                                       sender_text="กห", pdf=ContentFile(pdf_bytes(), name="b.pdf"))
+                                       sender_text="กห", pdf=ContentFile(blank_pdf(), name="b.pdf"))
     plain, _ = receiving.incoming_register(plain, by=u["soc.clerk"])
     return {
         "draft": draft, "secret": secret, "plain": plain,

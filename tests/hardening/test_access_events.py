@@ -12,7 +12,8 @@ from correspondence.models import BookKind, Channel, RegisterBook
 from correspondence.services import grants, receiving
 from eoffice.models import AccessEvent, AccessKind
 
-from hardening_helpers import api, pdf_bytes
+from hardening_helpers import api
+from pdf_samples import blank_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def secret_item(users, units, media):
 
     registrar = users["soc.secret"]
     item = receiving.incoming_receive(unit=units["สลค."], by=registrar, channel=Channel.SCAN, subject="แผนลับ",
-                                      sender_text="กห", secrecy=2, pdf=ContentFile(pdf_bytes(), name="s.pdf"))
+                                      sender_text="กห", secrecy=2, pdf=ContentFile(blank_pdf(), name="s.pdf"))
     item, _ = receiving.incoming_register(item, by=registrar)
     return item
 

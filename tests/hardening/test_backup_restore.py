@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 
 from correspondence.models import Channel
 from correspondence.services import receiving
-from hardening_helpers import pdf_bytes
+from pdf_samples import blank_pdf
 
 pytestmark = pytest.mark.services
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +60,7 @@ def test_backup_restores_into_an_empty_database_and_verifies(users, units, setti
     signed = pades.sign_letter(sample_letter_pdf(pages=1), signer, PASSPHRASE,
                                trust=pades.TrustSettings(trust_roots=[pki.root]), level="B-B")
     clerk = users["soc.clerk"]
-    for data in (signed, pdf_bytes()):
+    for data in (signed, blank_pdf()):
         item = receiving.incoming_receive(unit=soc, by=clerk, channel=Channel.SCAN, subject="หนังสือลงนาม",
                                           sender_text="กระทรวงการต่างประเทศ", pdf=ContentFile(data, name="in.pdf"))
         receiving.incoming_register(item, by=clerk)

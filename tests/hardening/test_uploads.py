@@ -11,7 +11,8 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringO
 from correspondence.models import Channel, IncomingItem, RegisterBook, RegisterEntry
 from correspondence.services import receiving, uploads
 
-from hardening_helpers import api, files_under, pdf_bytes
+from hardening_helpers import api, files_under
+from pdf_samples import blank_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -70,21 +71,21 @@ BAD = {
     "gif named .pdf": (b"GIF89a\x01\x00\x01\x00" + b"\x00" * 64, uploads.NOT_PDF),
     "html named .pdf": (b"<html><script>alert(1)</script></html>", uploads.NOT_PDF),
     "zip named .pdf": (b"PK\x03\x04" + b"\x00" * 64, uploads.NOT_PDF),
-    "pdf header late": (b"junk before\n" + pdf_bytes(), uploads.NOT_PDF),
+    "pdf header late": (b"junk before\n" + blank_pdf(), uploads.NOT_PDF),
     "empty": (b"", "ไฟล์ที่ส่งว่างเปล่า"),  # refused by the API before the content check
-    "truncated": (pdf_bytes()[: len(pdf_bytes()) // 2], uploads.TRUNCATED),
+    "truncated": (blank_pdf()[: len(blank_pdf()) // 2], uploads.TRUNCATED),
     "malformed": (b"%PDF-1.7\n" + bytes(range(256)) * 8 + b"\n%%EOF\n", uploads.MALFORMED),
     "no pages": (b"%PDF-1.4\n%%EOF\n", uploads.MALFORMED),
-    "encrypted": (pdf_bytes(_encrypted), uploads.ENCRYPTED),
-    "owner password only": (pdf_bytes(_owner_password_only), uploads.ENCRYPTED),
-    "OpenAction JavaScript": (pdf_bytes(_open_action_js), ACTIVE.format("JavaScript")),
-    "document JavaScript": (pdf_bytes(_document_level_js), ACTIVE.format("JavaScript")),
-    "page /AA JavaScript": (pdf_bytes(_page_open_js), ACTIVE.format("JavaScript")),
-    "hex-escaped JavaScript": (_hex_escaped_js(pdf_bytes(_open_action_js)), ACTIVE.format("JavaScript")),
-    "Launch": (pdf_bytes(_launch), ACTIVE.format("Launch")),
-    "SubmitForm": (pdf_bytes(_submit_form), ACTIVE.format("SubmitForm")),
-    "embedded .exe": (pdf_bytes(_exe_attachment), uploads.EXECUTABLE.format(name="setup.exe")),
-    "embedded ELF named .txt": (pdf_bytes(_disguised_exe), uploads.EXECUTABLE.format(name="minutes.txt")),
+    "encrypted": (blank_pdf(_encrypted), uploads.ENCRYPTED),
+    "owner password only": (blank_pdf(_owner_password_only), uploads.ENCRYPTED),
+    "OpenAction JavaScript": (blank_pdf(_open_action_js), ACTIVE.format("JavaScript")),
+    "document JavaScript": (blank_pdf(_document_level_js), ACTIVE.format("JavaScript")),
+    "page /AA JavaScript": (blank_pdf(_page_open_js), ACTIVE.format("JavaScript")),
+    "hex-escaped JavaScript": (_hex_escaped_js(blank_pdf(_open_action_js)), ACTIVE.format("JavaScript")),
+    "Launch": (blank_pdf(_launch), ACTIVE.format("Launch")),
+    "SubmitForm": (blank_pdf(_submit_form), ACTIVE.format("SubmitForm")),
+    "embedded .exe": (blank_pdf(_exe_attachment), uploads.EXECUTABLE.format(name="setup.exe")),
+    "embedded ELF named .txt": (blank_pdf(_disguised_exe), uploads.EXECUTABLE.format(name="minutes.txt")),
 }
 
 
@@ -118,7 +119,7 @@ def test_bad_upload_is_refused_with_a_clear_message_and_changes_nothing(users, u
 
 def test_over_the_configured_size_is_refused(users, units, media, settings):
     settings.EOFFICE_MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-    big = pdf_bytes(lambda w: w.add_attachment("scan.bin", b"\x00" * (2 * 1024 * 1024)))
+    big = blank_pdf(lambda w: w.add_attachment("scan.bin", b"\x00" * (2 * 1024 * 1024)))
     before = state(media)
     response = _scan(api(users["soc.clerk"]), units["สลค."], big)
     assert response.status_code == 400 and response.json()["pdf"] == ["ไฟล์ใหญ่เกินกำหนด (ไม่เกิน ๒ เมกะไบต์)"]
@@ -127,7 +128,7 @@ def test_over_the_configured_size_is_refused(users, units, media, settings):
 
 def test_a_good_pdf_is_stored_under_a_generated_name_and_served_only_through_the_permission_check(
         users, units, media):
-    data = pdf_bytes(lambda w: w.add_attachment("letter.json", b'{"subject": "x"}'))
+    data = blank_pdf(lambda w: w.add_attachment("letter.json", b'{"subject": "x"}'))
     clerk = users["soc.clerk"]
     response = _scan(api(clerk), units["สลค."], data, name="../../../etc/passwd.pdf")
     assert response.status_code == 201, response.json()

@@ -2,7 +2,6 @@
 details and its scan (downloadable from the book), or voids it with a reason; refused input leaves the
 reservation as it was, with no gap in the numbers and no file behind."""
 import datetime as dt
-import io
 import re
 from pathlib import Path
 
@@ -11,26 +10,19 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from pypdf import PdfWriter
 
 from agencies.models import Role, RoleAssignment
 from correspondence.models import AccessLog, BookKind, EntryScan, EntryStatus, RegisterBook, RegisterEntry
 from correspondence.services import numbering, uploads
 from eoffice import thai, twofactor
 from eoffice.models import AccessEvent, AccessKind
+from pdf_samples import blank_pdf
 
 pytestmark = pytest.mark.django_db
 
 
-def _pdf() -> bytes:
-    writer, out = PdfWriter(), io.BytesIO()
-    writer.add_blank_page(595, 842)
-    writer.write(out)
-    return out.getvalue()
-
-
 def _upload(data: bytes | None = None, name="scan.pdf"):
-    return SimpleUploadedFile(name, _pdf() if data is None else data, content_type="application/pdf")
+    return SimpleUploadedFile(name, blank_pdf() if data is None else data, content_type="application/pdf")
 
 
 def _be(day: dt.date) -> str:
@@ -99,7 +91,7 @@ def test_reserve_fill_with_the_scan_and_download_it(clerk, book):
 
     download = clerk.get(reverse("portal:entry-scan", args=[entry.pk]))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
-    assert b"".join(download.streaming_content) == _pdf()
+    assert b"".join(download.streaming_content) == blank_pdf()
     assert download["Cache-Control"] == "private, no-store"
     # Once filled it is no longer offered for filling.
     again = clerk.get(reverse("portal:reservation-fill", args=[entry.pk]), follow=True).content.decode()
@@ -116,7 +108,7 @@ def test_reserve_fill_with_the_scan_and_download_it(clerk, book):
 ])
 def test_a_refused_fill_keeps_the_reservation_and_leaves_no_gap_or_file(clerk, book, settings, change, message):
     settings.EOFFICE_MAX_UPLOAD_BYTES = 2048
-    pdf = _pdf()
+    pdf = blank_pdf()
     assert len(pdf) < 2048
     _reserve(clerk, book)
     entry = RegisterEntry.objects.get(book=book)
