@@ -272,6 +272,22 @@ class PdfInput(serializers.Serializer):
     pdf = serializers.FileField()
 
 
+class PrefillResult(serializers.Serializer):
+    """What could be read from an uploaded PDF, for the clerk to confirm: only the fields found are given
+    (none at all from a PDF that cannot be read); ``addressee``, ``urgency`` and ``secrecy`` only from the
+    ``letter.json`` a portal letter carries."""
+
+    their_number = serializers.CharField(required=False)
+    dated = serializers.DateField(required=False, allow_null=True)
+    sender_text = serializers.CharField(required=False)
+    subject = serializers.CharField(required=False)
+    addressee = serializers.CharField(required=False)
+    urgency = serializers.IntegerField(required=False)
+    secrecy = serializers.IntegerField(required=False)
+    source = serializers.ChoiceField(choices=["letter.json", "text"], required=False,
+                                     help_text="letter.json (แฟ้มข้อมูลที่แนบมากับหนังสือ) หรือ text (ข้อความในหน้าแรก)")
+
+
 class RouteInput(serializers.Serializer):
     to_units = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
     note = serializers.CharField(required=False, allow_blank=True, default="")

@@ -14,8 +14,8 @@ from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
 from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
-from rest_framework import mixins, serializers as drf, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
@@ -430,10 +430,7 @@ class ItemViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixin)
         item = receiving.incoming_receive(by=request.user, **data)
         return self._detail(item, status.HTTP_201_CREATED)
 
-    @extend_schema(request={"multipart/form-data": s.PdfInput},
-                   responses=inline_serializer("Prefill", {"their_number": drf.CharField(), "dated": drf.DateField(),
-                                                           "sender_text": drf.CharField(), "subject": drf.CharField(),
-                                                           "source": drf.CharField()}))
+    @extend_schema(request={"multipart/form-data": s.PdfInput}, responses=s.PrefillResult)
     @action(detail=False, methods=["post"])
     def prefill(self, request):
         """Fields read from an uploaded PDF (embedded letter.json, else its text) for the clerk to confirm."""

@@ -159,3 +159,21 @@ def test_the_token_endpoint_documents_its_lockout_and_a_real_lockout_matches(sch
         conforms(schema, locked.json(), "Error")
         assert "รหัสผ่านผิดหลายครั้งเกินกำหนด" in locked.json()["detail"]
         assert int(locked["Retry-After"]) == round(settings.AXES_COOLOFF_TIME * 3600)
+
+
+def test_prefill_answers_match_the_documented_shape_whatever_the_pdf_gave(schema, users):
+    """Prefill gives only what it could read: a blank scan gives no field but its source, a portal letter
+    its letter.json fields (addressee, urgency and secrecy included); both are what the schema says."""
+    from pdf_samples import blank_pdf
+
+    body = api(users["soc.clerk"]).post("/api/v1/items/prefill/", {"pdf": ContentFile(blank_pdf(), name="a.pdf")},
+                                        format="multipart")
+    assert body.status_code == 200 and body.json() == {"source": "text"}
+    ref = schema["paths"]["/api/v1/items/prefill/"]["post"]["responses"]["200"]["content"]["application/json"]
+    component = ref["schema"]["$ref"].rsplit("/", 1)[1]
+    conforms(schema, body.json(), component)
+    from_letter = {"their_number": "กต 0203/12", "dated": "2026-11-20", "sender_text": "กระทรวงการต่างประเทศ",
+                   "subject": "ขอเชิญประชุม", "addressee": "เลขาธิการคณะรัฐมนตรี", "urgency": 3, "secrecy": 0,
+                   "source": "letter.json"}
+    conforms(schema, from_letter, component)
+    assert set(schema["components"]["schemas"][component]["properties"]) == set(from_letter)
