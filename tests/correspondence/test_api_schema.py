@@ -1,7 +1,11 @@
 """The OpenAPI schema (/api/schema/) documents what the API really accepts and answers: every content type
 an upload endpoint parses, and the error answers (400, 403, 404) with shapes that real error bodies match."""
+import re
+from pathlib import Path
+
 import jsonschema
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
@@ -159,3 +163,16 @@ def test_the_token_endpoint_documents_its_lockout_and_a_real_lockout_matches(sch
         conforms(schema, locked.json(), "Error")
         assert "รหัสผ่านผิดหลายครั้งเกินกำหนด" in locked.json()["detail"]
         assert int(locked["Retry-After"]) == round(settings.AXES_COOLOFF_TIME * 3600)
+
+
+# `GET /letters/{id}/`, `POST /api/v1/auth/token/`: docs/api.md gives paths under /api/v1/ without the prefix.
+DOCUMENTED_OPERATION = re.compile(r"`(GET|POST|PUT|PATCH|DELETE) (/[^`?\s]*)")
+
+
+def test_docs_api_lists_every_operation_of_the_schema_and_no_other(schema):
+    text = (Path(settings.BASE_DIR) / "docs" / "api.md").read_text(encoding="utf-8")
+    documented = {(method, path if path.startswith("/api/") else "/api/v1" + path)
+                  for method, path in DOCUMENTED_OPERATION.findall(text)}
+    real = {(method.upper(), path) for path, operations in schema["paths"].items()
+            for method in operations if method in {"get", "post", "put", "patch", "delete"}}
+    assert sorted(real - documented) == [] and sorted(documented - real) == []
