@@ -22,11 +22,12 @@ BENCH_PACKAGES := libreoffice-writer-nogui
 
 STAMP := var/.stamps
 
-.PHONY: help setup system venv run test bench migrate clean
+.PHONY: help setup system venv run test bench clean
 help:
 	@echo "make run    start the portal on http://127.0.0.1:8000/ with demo data, worker and scheduler"
 	@echo "make test   run the whole test suite (starts a throwaway PostgreSQL and Redis)"
 	@echo "make bench  run the benchmarks in bench/"
+	@echo "make clean  remove var/ and the virtualenv"
 
 setup: system venv
 

@@ -1,7 +1,11 @@
 """The OpenAPI schema (/api/schema/) documents what the API really accepts and answers: every content type
 an upload endpoint parses, and the error answers (400, 403, 404) with shapes that real error bodies match."""
+import re
+from pathlib import Path
+
 import jsonschema
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
@@ -177,3 +181,16 @@ def test_prefill_answers_match_the_documented_shape_whatever_the_pdf_gave(schema
                    "source": "letter.json"}
     conforms(schema, from_letter, component)
     assert set(schema["components"]["schemas"][component]["properties"]) == set(from_letter)
+
+
+# `GET /letters/{id}/`, `POST /api/v1/auth/token/`: docs/api.md gives paths under /api/v1/ without the prefix.
+DOCUMENTED_OPERATION = re.compile(r"`(GET|POST|PUT|PATCH|DELETE) (/[^`?\s]*)")
+
+
+def test_docs_api_lists_every_operation_of_the_schema_and_no_other(schema):
+    text = (Path(settings.BASE_DIR) / "docs" / "api.md").read_text(encoding="utf-8")
+    documented = {(method, path if path.startswith("/api/") else "/api/v1" + path)
+                  for method, path in DOCUMENTED_OPERATION.findall(text)}
+    real = {(method.upper(), path) for path, operations in schema["paths"].items()
+            for method in operations if method in {"get", "post", "put", "patch", "delete"}}
+    assert sorted(real - documented) == [] and sorted(documented - real) == []

@@ -1,6 +1,10 @@
 """The scheduled jobs are django-celery-beat rows (editable in the admin), in Bangkok time, created
 idempotently by load_reference_data; an administrator's change survives a re-run."""
+import re
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
@@ -52,3 +56,21 @@ def test_a_deleted_job_comes_back(reference_data):
     PeriodicTask.objects.filter(task="eoffice.jobs.sessions_clear").delete()
     assert schedules_setup()["created"] == 1
     assert _crontab("eoffice.jobs.sessions_clear")[0] == EXPECTED["eoffice.jobs.sessions_clear"]
+
+
+def test_a_deleted_exchange_ack_job_comes_back(reference_data):
+    # Made by migration 0006 with an interval; the setup matches it by task and puts back a deleted one.
+    assert PeriodicTask.objects.filter(task="correspondence.exchange.dispatch_acks").count() == 1
+    assert schedules_setup()["created"] == 0
+    PeriodicTask.objects.filter(task="correspondence.exchange.dispatch_acks").delete()
+    assert schedules_setup()["created"] == 1
+    assert _crontab("correspondence.exchange.dispatch_acks")[0] == ("*", "*", "*", "*", "*")
+
+
+def test_the_docs_table_names_every_job(reference_data):
+    # docs/reminders-and-jobs.md is where administrators look up a job they see in the admin.
+    text = (Path(settings.BASE_DIR) / "docs" / "reminders-and-jobs.md").read_text(encoding="utf-8")
+    table = text.split("## Scheduled jobs", 1)[1].split("\n\n**", 1)[0]
+    documented = set(re.findall(r"^\| [^|]+ \| `([a-z_.]+)` \|", table, re.M))
+    scheduled = set(PeriodicTask.objects.values_list("task", flat=True))
+    assert scheduled and documented == scheduled
