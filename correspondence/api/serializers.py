@@ -268,7 +268,8 @@ class ItemCorrectInput(serializers.Serializer):
     deliver_by = serializers.DateTimeField(required=False, allow_null=True,
                                            help_text="ด่วนภายใน (วันเวลา ISO; ไม่ระบุเขตเวลา = เวลาประเทศไทย)")
 
-    AS_RECEIVED = {"unit": "หน่วยงานผู้รับ", "channel": "ช่องทาง", "sender_agency": "หน่วยงานผู้ส่ง", "pdf": "แฟ้มหนังสือ"}
+    AS_RECEIVED = {"unit": "หน่วยงานผู้รับ", "channel": "ช่องทาง", "sender_agency": "หน่วยงานผู้ส่ง",
+                   "pdf": "แฟ้มหนังสือ"}
 
     def validate(self, attrs):
         fixed = [name for name in self.AS_RECEIVED if name in self.initial_data]

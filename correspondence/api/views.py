@@ -452,8 +452,9 @@ class ItemViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixin)
         if data.get("secrecy"):
             twofactor.require_second_factor(request)
         item = self._item(pk, None)
-        item, duplicate = receiving.incoming_correct(item, by=request.user, verified=twofactor.is_verified(request),
-                                                     **{**receiving.item_details(item), **data})
+        details = {**receiving.item_details(item), **data}
+        item, duplicate = receiving.incoming_correct(item, by=request.user,
+                                                     verified=twofactor.is_verified(request), **details)
         return Response({"item": s.ItemDetailSerializer(item, context={"request": request}).data,
                          "warning": receiving.duplicate_question(duplicate) if duplicate else None})
 

@@ -211,7 +211,7 @@ def test_the_duplicate_check_runs_again_after_the_correction(users, soc, login):
     assert IncomingItem.objects.get(pk=other.pk).their_number == "กค 0401/124"
 
 
-def test_the_warning_while_typing_follows_the_sender_agency_of_an_item_from_another_portal(users, soc, units, login):
+def test_the_warning_while_typing_follows_the_sender_agency_of_a_peer_item(users, soc, units, login):
     """An item from another portal is the same letter again when its sender agency matches (as registering
     decides), not its typed sender: the warning shown while correcting says what saving and registering will."""
     clerk, mfa = users["soc.clerk"], units["กระทรวงการต่างประเทศ"]
