@@ -204,14 +204,39 @@ def lockout_response(request, original_response=None, credentials=None):
     from django.http import JsonResponse
     from django.shortcuts import render
 
-    message = settings.AXES_COOLOFF_MESSAGE
+    seconds = lockout_seconds(request)
+    message = lockout_message(seconds)
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message}, status=429)
     else:
         response = render(request, "registration/locked_out.html", {"message": message}, status=429)
-    if (seconds := lockout_seconds(request)) is not None:
+    if seconds is not None:
         response["Retry-After"] = str(seconds)
     return response
+
+
+def lockout_message(seconds: int | None, now=None) -> str:
+    """The lockout in Thai, with when to try again (the clock time, rounded up to the minute so it is
+    never too early, and the wait), as Retry-After says it to programs; without a cool-off, that an
+    administrator unlocks the account."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from eoffice import thai
+
+    lead = settings.AXES_COOLOFF_MESSAGE
+    if seconds is None:
+        return f"{lead} จนกว่าผู้ดูแลระบบจะปลดล็อก กรุณาติดต่อผู้ดูแลระบบ"
+    now = now or timezone.now()
+    until = now + dt.timedelta(seconds=seconds)
+    if until.second or until.microsecond:
+        until = until.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    same_day = thai.bangkok_date(until) == thai.bangkok_date(now)
+    at = thai.format_time(until) if same_day else thai.format_moment(until)
+    # Each attempt while locked starts the cool-off again (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT).
+    return (f"{lead}ชั่วคราว กรุณาลองใหม่ตั้งแต่เวลา {at} (อีก {thai.format_wait(seconds)}) "
+            "การลองเข้าสู่ระบบก่อนเวลานั้นจะต้องรอใหม่ตั้งแต่ต้น หรือติดต่อผู้ดูแลระบบ")
 
 
 def lockout_seconds(request) -> int | None:

@@ -304,8 +304,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_LOCKOUT_CALLABLE = "eoffice.access_events.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "eoffice.access_events.client_ip"
-AXES_COOLOFF_MESSAGE = ("เข้าสู่ระบบด้วยรหัสผ่านผิดหลายครั้งเกินกำหนด จึงระงับการเข้าสู่ระบบของบัญชีนี้จากเครื่องนี้ไว้ชั่วคราว "
-                        "กรุณาลองใหม่ภายหลังหรือติดต่อผู้ดูแลระบบ")
+# The lead of the lockout answer; eoffice.access_events.lockout_message adds when to try again.
+AXES_COOLOFF_MESSAGE = "เข้าสู่ระบบด้วยรหัสผ่านผิดหลายครั้งเกินกำหนด จึงระงับการเข้าสู่ระบบของบัญชีนี้จากเครื่องนี้ไว้"
 AXES_ALLOWED_CORS_ORIGINS = ""
 # Second factor (django-otp, TOTP): required to sign and for classified records and the secret register.
 OTP_TOTP_ISSUER = env.str("EOFFICE_OTP_ISSUER", default="e-Office")

@@ -338,6 +338,15 @@ def format_moment(moment: datetime, digits: str = "thai") -> str:
     return f"{format_date(moment, 'short_year4', digits=digits)} {format_time(moment, digits=digits)}"
 
 
+def format_wait(seconds: int, digits: str = "thai") -> str:
+    """``๑๕ นาที``, ``๑ ชั่วโมง ๓๐ นาที``: a wait in whole minutes, rounded up (a wait is never said shorter
+    than it is; under a minute is ``๑ นาที``)."""
+    minutes = max(1, -(-int(seconds) // 60))
+    hours, minutes = divmod(minutes, 60)
+    parts = ([f"{hours} ชั่วโมง"] if hours else []) + ([f"{minutes} นาที"] if minutes else [])
+    return _apply_digits(" ".join(parts), digits)
+
+
 _TIME_RE = re.compile(r"^(?:เวลา\s*:?\s*)?([0-9]{1,2})\s*[.:]\s*([0-9]{2})\s*(?:น\.?|นาฬิกา)?$")
 
 

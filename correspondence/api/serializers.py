@@ -239,9 +239,8 @@ class ItemDetailSerializer(ItemListSerializer):
 
 
 class ItemDetailsInput(serializers.Serializer):
-    """A received letter's details, as receiving takes them and as แก้ไขรายละเอียด corrects them before
-    the item is registered (``POST /items/{id}/correct/``: unit, channel, sender agency and file stay as
-    received)."""
+    """A received letter's details, as receiving takes them (``ItemCorrectInput`` corrects them before the
+    item is registered)."""
 
     their_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=128)
     dated = serializers.DateField(required=False, allow_null=True)
@@ -252,6 +251,33 @@ class ItemDetailsInput(serializers.Serializer):
     secrecy = serializers.IntegerField(required=False, default=0)
     deliver_by = serializers.DateTimeField(required=False, allow_null=True,
                                            help_text="ด่วนภายใน (วันเวลา ISO; ไม่ระบุเขตเวลา = เวลาประเทศไทย)")
+
+
+class ItemCorrectInput(serializers.Serializer):
+    """แก้ไขรายละเอียด (``POST /items/{id}/correct/``): the fields sent replace the item's, those left out stay
+    as received (an urgency or a secrecy is never reset by leaving it out). How and where the item came
+    (unit, channel, sender agency, file) is not corrected: sent, it is refused, not silently ignored."""
+
+    their_number = serializers.CharField(required=False, allow_blank=True, max_length=128)
+    dated = serializers.DateField(required=False, allow_null=True)
+    sender_text = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    addressee = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    subject = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    urgency = serializers.IntegerField(required=False)
+    secrecy = serializers.IntegerField(required=False)
+    deliver_by = serializers.DateTimeField(required=False, allow_null=True,
+                                           help_text="ด่วนภายใน (วันเวลา ISO; ไม่ระบุเขตเวลา = เวลาประเทศไทย)")
+
+    AS_RECEIVED = {"unit": "หน่วยงานผู้รับ", "channel": "ช่องทาง", "sender_agency": "หน่วยงานผู้ส่ง",
+                   "pdf": "แฟ้มหนังสือ"}
+
+    def validate(self, attrs):
+        fixed = [name for name in self.AS_RECEIVED if name in self.initial_data]
+        if fixed:
+            raise serializers.ValidationError({
+                name: [f"{self.AS_RECEIVED[name]}แก้ไขไม่ได้ คงเดิมตามที่ได้รับ หากไม่ถูกต้องให้ปฏิเสธการรับพร้อมเหตุผล"]
+                for name in fixed})
+        return attrs
 
 
 class ItemReceiveInput(ItemDetailsInput):

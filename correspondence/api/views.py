@@ -439,16 +439,19 @@ class ItemViewSet(ServiceErrors, viewsets.GenericViewSet, mixins.ListModelMixin)
         uploads.pdf_check(data["pdf"])
         return Response(receiving.pdf_prefill(data["pdf"]))
 
-    @extend_schema(request=s.ItemDetailsInput, responses=s.RegisterResult)
+    @extend_schema(request=s.ItemCorrectInput, responses=s.RegisterResult)
     @action(detail=True, methods=["post"])
     def correct(self, request, pk=None):
-        """แก้ไขรายละเอียด before registering (scanned, e-mail and other-portal items): the receiving rules
-        apply; ``warning`` is the duplicate question registering will then ask, or null."""
-        data = _input(s.ItemDetailsInput, request)
+        """แก้ไขรายละเอียด before registering (scanned, e-mail and other-portal items): the fields sent replace
+        the item's, the others stay; the receiving rules apply; ``warning`` is the duplicate question
+        registering will then ask, or null."""
+        data = _input(s.ItemCorrectInput, request)
         if data.get("secrecy"):
             twofactor.require_second_factor(request)
-        item, duplicate = receiving.incoming_correct(self._item(pk, None), by=request.user,
-                                                     verified=twofactor.is_verified(request), **data)
+        item = self._item(pk, None)
+        details = {**receiving.item_details(item), **data}
+        item, duplicate = receiving.incoming_correct(item, by=request.user,
+                                                     verified=twofactor.is_verified(request), **details)
         return Response({"item": s.ItemDetailSerializer(item, context={"request": request}).data,
                          "warning": receiving.duplicate_question(duplicate) if duplicate else None})
 

@@ -303,6 +303,17 @@ def require_correctable(item: IncomingItem, by) -> None:
                                           "หากไม่ถูกต้องให้ปฏิเสธการรับพร้อมเหตุผล"})
 
 
+# What แก้ไขรายละเอียด may change: the letter's own details, not how or where it came (unit, channel, sender
+# agency, file).
+CORRECTABLE_FIELDS = ("their_number", "dated", "sender_text", "addressee", "subject", "urgency", "secrecy",
+                      "deliver_by")
+
+
+def item_details(item: IncomingItem) -> dict:
+    """The item's details as incoming_correct takes them: what a correction leaves out stays as it is."""
+    return {name: getattr(item, name) for name in CORRECTABLE_FIELDS}
+
+
 @transaction.atomic
 def incoming_correct(item: IncomingItem, *, by, subject: str, sender_text: str, their_number: str = "",
                      dated: dt.date | None = None, addressee: str = "", urgency: int = Urgency.NORMAL,

@@ -342,19 +342,21 @@ def item_receive(request):
                   {"form": form, **_duplicate_context(request, form, units)})
 
 
-def _duplicate_context(request, form: ReceiveForm, units, *, unit=None) -> dict:
+def _duplicate_context(request, form: ReceiveForm, units, *, item=None) -> dict:
     """The registered letter the form's fields repeat (one the user may see), for the warning shown
-    while the form is filled in, before anything is registered. ``unit``: the item's, for a form without
-    the unit field (correcting an item)."""
+    while the form is filled in, before anything is registered. ``item``: the one being corrected, whose
+    unit and sender agency the form does not carry; the same rule as registering it (an item from another
+    portal is the same letter again when its sender agency, not its typed sender, matches)."""
     if not form.is_bound:
         return {}
     form.is_valid()  # the fields that are valid are enough to look
     d = form.cleaned_data
-    unit = unit or next((u for u in units if u.pk == d.get("unit")), None)
+    unit = item.unit if item else next((u for u in units if u.pk == d.get("unit")), None)
     if unit is None or not d.get("sender_text"):
         return {}
     duplicate = receiving.duplicate_find(request.user, unit=unit, their_number=d.get("their_number") or "",
                                          dated=d.get("dated"), sender_text=d["sender_text"],
+                                         sender_agency=item.sender_agency if item else None,
                                          verified=verified(request))
     question = receiving.duplicate_question(duplicate) if duplicate else ""
     return {"duplicate": duplicate, "duplicate_question": question}
@@ -465,7 +467,7 @@ def item_edit(request, pk):
                 return redirect("portal:item", pk=item.pk)
     return render(request, "correspondence/item_edit.html", {
         "item": item, "form": form, "check_url": reverse("portal:item-edit-check", args=[item.pk]),
-        **_duplicate_context(request, form, [item.unit], unit=item.unit)})
+        **_duplicate_context(request, form, [item.unit], item=item)})
 
 
 @require_POST
@@ -479,4 +481,4 @@ def item_edit_check(request, pk):
         return render(request, "correspondence/_duplicate_check.html", {})
     form = ItemEditForm(request.POST, item=item)
     return render(request, "correspondence/_duplicate_check.html",
-                  {"form": form, **_duplicate_context(request, form, [item.unit], unit=item.unit)})
+                  {"form": form, **_duplicate_context(request, form, [item.unit], item=item)})

@@ -375,3 +375,45 @@ def test_an_item_is_corrected_over_the_api_before_it_is_registered(users, units)
     receiving.incoming_register(mailed, by=clerk)
     r = api(clerk).post(url, fields, format="json")
     assert r.status_code == 400 and "state" in r.json()
+
+
+def test_a_correction_over_the_api_changes_only_the_fields_it_sends(users, units, second_factor):
+    """A client sending the subject alone must not reset the rest to the receiving defaults: an urgent item
+    would lose its urgency, a classified one its secrecy."""
+    import datetime as dt
+
+    soc, clerk = units["สลค."], users["soc.clerk"]
+    item = receiving.incoming_receive(unit=soc, by=clerk, channel=Channel.SCAN, subject="ขอข้อมูล",
+                                      sender_text="กระทรวงการคลัง", their_number="กค 0401/123",
+                                      dated=dt.date(2026, 11, 20), addressee="เลขาธิการคณะรัฐมนตรี", urgency=3)
+    url = f"/api/v1/items/{item.pk}/correct/"
+    r = api(clerk).post(url, {"subject": "ขอข้อมูลงบประมาณ"}, format="json")
+    assert r.status_code == 200, r.json()
+    item.refresh_from_db()
+    assert (item.subject, item.urgency, item.their_number, item.dated, item.sender_text, item.addressee) == (
+        "ขอข้อมูลงบประมาณ", 3, "กค 0401/123", dt.date(2026, 11, 20), "กระทรวงการคลัง", "เลขาธิการคณะรัฐมนตรี")
+    # A field sent empty is cleared; a required one sent empty is refused as on receiving.
+    assert api(clerk).post(url, {"addressee": ""}, format="json").status_code == 200
+    r = api(clerk).post(url, {"sender_text": " "}, format="json")
+    assert r.status_code == 400 and r.json() == {"sender_text": ["กรุณาระบุผู้ส่ง"]}
+    item.refresh_from_db()
+    assert (item.addressee, item.sender_text, item.urgency) == ("", "กระทรวงการคลัง", 3)
+
+    # How and where it came is not corrected: refused by name, not silently ignored.
+    r = api(clerk).post(url, {"subject": "อื่น", "unit": units["ศทส."].pk, "channel": "email"}, format="json")
+    assert r.status_code == 400 and set(r.json()) == {"unit", "channel"}
+    assert "แก้ไขไม่ได้" in r.json()["unit"][0]
+    item.refresh_from_db()
+    assert (item.subject, item.unit_id, item.channel) == ("ขอข้อมูลงบประมาณ", soc.pk, Channel.SCAN)
+
+    # A classified item corrected by its registrar keeps its secrecy when it is not sent.
+    registrar = users["soc.secret"]
+    secret = receiving.incoming_receive(unit=soc, by=registrar, channel=Channel.SCAN, subject="แผนลับ",
+                                        sender_text="กระทรวงกลาโหม", secrecy=2)
+    client = APIClient()
+    second_factor(client, registrar)
+    client.force_authenticate(registrar)
+    r = client.post(f"/api/v1/items/{secret.pk}/correct/", {"subject": "แผนลับ (แก้ไข)"}, format="json")
+    assert r.status_code == 200, r.json()
+    secret.refresh_from_db()
+    assert (secret.subject, secret.secrecy) == ("แผนลับ (แก้ไข)", 2)

@@ -412,6 +412,13 @@ def test_format_time_seed_forms():
     assert format_time(time(9, 5, 59)) == "๙.๐๕ น."  # seconds are not written
 
 
+@pytest.mark.parametrize("seconds,said", [(1, "๑ นาที"), (60, "๑ นาที"), (61, "๒ นาที"), (900, "๑๕ นาที"),
+                                          (3600, "๑ ชั่วโมง"), (5400, "๑ ชั่วโมง ๓๐ นาที"), (86400, "๒๔ ชั่วโมง")])
+def test_format_wait_rounds_up_to_the_minute(seconds, said):
+    assert thai.format_wait(seconds) == said
+    assert thai.format_wait(seconds, digits="arabic") == thai.to_arabic_digits(said)
+
+
 def test_format_time_datetime_in_bangkok():
     assert format_time(datetime(2023, 12, 31, 17, 0, tzinfo=UTC), "arabic") == "0.00 น."
     assert format_time(datetime(2020, 9, 29, 6, 0, tzinfo=UTC), "arabic") == "13.00 น."

@@ -62,11 +62,12 @@ def test_the_lockout_ends_after_the_cool_off(client, users, axes_on):
     assert _login(client, "soc.officer", PASSWORD).status_code == 302
 
 
-@pytest.mark.parametrize("hours,seconds", [(0.25, "900"), (1.5, "5400"), (1 / 7200, "1")],
+@pytest.mark.parametrize("hours,seconds,wait", [(0.25, "900", "๑๕ นาที"), (1.5, "5400", "๑ ชั่วโมง ๓๐ นาที"),
+                                                (1 / 7200, "1", "๑ นาที")],
                          ids=["15-minutes", "90-minutes", "half-a-second"])
-def test_the_lockout_answer_says_when_to_try_again(client, users, axes_on, hours, seconds):
+def test_the_lockout_answer_says_when_to_try_again(client, users, axes_on, hours, seconds, wait):
     """Retry-After: the cool-off in seconds (each attempt while locked starts it again), on the login page
-    and on the API's token endpoint; never before the lockout."""
+    and on the API's token endpoint; never before the lockout. The Thai message says the same to people."""
     axes_on.AXES_COOLOFF_TIME = hours
     for _ in range(4):
         assert "Retry-After" not in _login(client, "soc.clerk", "wrong-password")
@@ -74,8 +75,27 @@ def test_the_lockout_answer_says_when_to_try_again(client, users, axes_on, hours
     assert r.status_code == 429 and r["Retry-After"] == seconds
     r = _login(client, "soc.clerk", PASSWORD)
     assert r.status_code == 429 and r["Retry-After"] == seconds
+    assert "กรุณาลองใหม่ตั้งแต่เวลา" in r.content.decode() and f"(อีก {wait})" in r.content.decode()
     r = client.post("/api/v1/auth/token/", {"username": "soc.clerk", "password": PASSWORD})
     assert r.status_code == 429 and r["Retry-After"] == seconds
+    assert "กรุณาลองใหม่ตั้งแต่เวลา" in r.json()["detail"] and f"(อีก {wait})" in r.json()["detail"]
+
+
+def test_the_lockout_message_gives_a_time_never_too_early():
+    """The clock time is rounded up to the minute (trying a few seconds early would start the wait again);
+    a time on another day carries its date."""
+    import datetime as dt
+
+    from eoffice import thai
+    from eoffice.access_events import lockout_message
+
+    now = dt.datetime(2026, 11, 30, 14, 20, 30, tzinfo=thai.BANGKOK)
+    message = lockout_message(900, now=now)
+    assert LOCKED in message and "ตั้งแต่เวลา ๑๔.๓๖ น. (อีก ๑๕ นาที)" in message
+    assert "ตั้งแต่เวลา ๑๔.๓๕ น. (อีก ๑๕ นาที)" in lockout_message(900, now=now.replace(second=0))
+    late = lockout_message(5400, now=now.replace(hour=23, minute=50, second=0))
+    assert "ตั้งแต่เวลา ๑ ธ.ค. ๒๕๖๙ ๑.๒๐ น. (อีก ๑ ชั่วโมง ๓๐ นาที)" in late
+    assert "ผู้ดูแลระบบจะปลดล็อก" in lockout_message(None) and "อีก" not in lockout_message(None)
 
 
 def test_a_lockout_without_cool_off_gives_no_retry_time(client, users, axes_on):
@@ -84,6 +104,7 @@ def test_a_lockout_without_cool_off_gives_no_retry_time(client, users, axes_on):
     for _ in range(5):
         r = _login(client, "soc.clerk", "wrong-password")
     assert r.status_code == 429 and "Retry-After" not in r
+    assert "จนกว่าผู้ดูแลระบบจะปลดล็อก" in r.content.decode() and "ลองใหม่ตั้งแต่เวลา" not in r.content.decode()
 
 
 def test_a_success_resets_the_count(client, users, axes_on):

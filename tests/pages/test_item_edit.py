@@ -209,3 +209,30 @@ def test_the_duplicate_check_runs_again_after_the_correction(users, soc, login):
     r = client.post(_edit(other.pk), _corrected(their_number="กค 0401/124"), follow=True)
     assert "ยืนยันการลงรับซ้ำ" not in r.content.decode()
     assert IncomingItem.objects.get(pk=other.pk).their_number == "กค 0401/124"
+
+
+def test_the_warning_while_typing_follows_the_sender_agency_of_a_peer_item(users, soc, units, login):
+    """An item from another portal is the same letter again when its sender agency matches (as registering
+    decides), not its typed sender: the warning shown while correcting says what saving and registering will."""
+    clerk, mfa = users["soc.clerk"], units["กระทรวงการต่างประเทศ"]
+    letter = {"their_number": "กต 0203/1", "dated": dt.date(2026, 11, 20), "subject": "ขอเชิญประชุม"}
+    scanned = receiving.incoming_receive(unit=soc, by=clerk, channel=Channel.SCAN,
+                                         sender_text="กระทรวงการต่างประเทศ", **letter)
+    receiving.incoming_register(scanned, by=clerk)
+    peer = receiving.incoming_receive(unit=soc, by=None, channel=Channel.PEER, sender_agency=mfa,
+                                      sender_text="กระทรวงการต่างประเทศ", **letter)
+    client = login(clerk)
+    fields = _corrected(their_number="กต 0203/1", sender_text="กระทรวงการต่างประเทศ", deliver_by="",
+                        deliver_time="")
+    check = reverse("portal:item-edit-check", args=[peer.pk])
+    # The scan has no sender agency: not the same letter for registering, so no warning while typing either.
+    assert "รับไว้แล้ว" not in client.post(check, fields, HTTP_HX_REQUEST="true").content.decode()
+    r = client.post(_edit(peer.pk), fields, follow=True)
+    assert "ยืนยันการลงรับซ้ำ" not in r.content.decode()
+    # Registered from the same agency under another typed sender: the warning, as registering will ask.
+    receiving.incoming_register(peer, by=clerk)
+    again = receiving.incoming_receive(unit=soc, by=None, channel=Channel.PEER, sender_agency=mfa,
+                                       sender_text="saraban@mfa.go.th", **letter)
+    check = client.post(reverse("portal:item-edit-check", args=[again.pk]), {**fields, "sender_text": "กต."},
+                        HTTP_HX_REQUEST="true").content.decode()
+    assert "รับไว้แล้ว" in check and f'href="/incoming/{peer.pk}/"' in check
