@@ -273,7 +273,7 @@ class BookViewSet(ServiceErrors, viewsets.ReadOnlyModelViewSet):
     @extend_schema(parameters=[OpenApiParameter("output", str, enum=list(exports.FORMATS)),
                                OpenApiParameter("date_from", OpenApiTypes.DATE),
                                OpenApiParameter("date_to", OpenApiTypes.DATE)],
-                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+                   responses={(200, media.split(";")[0]): OpenApiTypes.BINARY for media in exports.FORMATS.values()})
     @action(detail=True, methods=["get"], url_path="export")
     def export(self, request, pk=None):
         book = selectors.book_get(request.user, pk)

@@ -194,3 +194,20 @@ def test_docs_api_lists_every_operation_of_the_schema_and_no_other(schema):
     real = {(method.upper(), path) for path, operations in schema["paths"].items()
             for method in operations if method in {"get", "post", "put", "patch", "delete"}}
     assert sorted(real - documented) == [] and sorted(documented - real) == []
+
+
+def test_a_book_export_documents_the_type_of_each_output(schema, users, units):
+    """?output=csv|xlsx|pdf answers text/csv, XLSX or PDF: the schema lists those, and a real export's
+    type is among them."""
+    from correspondence.services import exports
+
+    documented = schema["paths"]["/api/v1/books/{id}/export/"]["get"]["responses"]["200"]["content"]
+    assert set(documented) == {media.split(";")[0] for media in exports.FORMATS.values()}
+    clerk = users["soc.clerk"]
+    item = receiving.incoming_receive(unit=units["สลค."], by=clerk, channel=Channel.SCAN, subject="ทดสอบ",
+                                      sender_text="กห")
+    receiving.incoming_register(item, by=clerk)
+    book = item.register_entries.get().book
+    for output in ("csv", "xlsx"):
+        answer = api(clerk).get(f"/api/v1/books/{book.pk}/export/", {"output": output})
+        assert answer.status_code == 200 and answer["Content-Type"].split(";")[0] in documented, output
