@@ -216,13 +216,21 @@ class ItemDetailSerializer(ItemListSerializer):
     routings = RoutingSerializer(many=True, read_only=True)
     has_pdf = serializers.SerializerMethodField()
     enclosures = serializers.SerializerMethodField()
+    details_version = serializers.SerializerMethodField()
 
     class Meta(ItemListSerializer.Meta):
         fields = ItemListSerializer.Meta.fields + ["addressee", "sender_agency", "letter", "filed_at", "closed_at",
-                                                   "rejected_reason", "minutes", "routings", "has_pdf", "enclosures"]
+                                                   "rejected_reason", "minutes", "routings", "has_pdf", "enclosures",
+                                                   "details_version"]
 
     def get_has_pdf(self, obj) -> bool:
         return bool(obj.pdf)
+
+    def get_details_version(self, obj) -> str:
+        """Give it back as ``seen`` when correcting: a correction made by someone else meanwhile is not undone."""
+        from correspondence.services.receiving import details_version
+
+        return details_version(obj)
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_enclosures(self, obj) -> list:
@@ -267,6 +275,8 @@ class ItemCorrectInput(serializers.Serializer):
     secrecy = serializers.IntegerField(required=False)
     deliver_by = serializers.DateTimeField(required=False, allow_null=True,
                                            help_text="ด่วนภายใน (วันเวลา ISO; ไม่ระบุเขตเวลา = เวลาประเทศไทย)")
+    seen = serializers.CharField(required=False, max_length=64,
+                                 help_text="details_version ของหนังสือที่อ่านมาก่อนแก้ไข: หากมีผู้แก้ไขไปก่อนแล้วจะไม่บันทึก")
 
     AS_RECEIVED = {"unit": "หน่วยงานผู้รับ", "channel": "ช่องทาง", "sender_agency": "หน่วยงานผู้ส่ง",
                    "pdf": "แฟ้มหนังสือ"}

@@ -314,16 +314,32 @@ def item_details(item: IncomingItem) -> dict:
     return {name: getattr(item, name) for name in CORRECTABLE_FIELDS}
 
 
+def details_version(item: IncomingItem) -> str:
+    """A short fingerprint of the item's details: a correction made from what the clerk saw gives it back as
+    ``seen``, and is refused if someone else corrected the item in between (the later save would silently
+    undo the earlier one)."""
+    import hashlib
+
+    text = json.dumps(item_details(item), sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+CORRECTED_MEANWHILE = ("ระหว่างที่ท่านแก้ไข มีผู้บันทึกการแก้ไขรายละเอียดของหนังสือนี้แล้ว สิ่งที่ท่านแก้ไขยังไม่ได้บันทึก "
+                       "กรุณาตรวจสอบรายละเอียดปัจจุบันแล้วแก้ไขอีกครั้ง")
+
+
 @transaction.atomic
 def incoming_correct(item: IncomingItem, *, by, subject: str, sender_text: str, their_number: str = "",
                      dated: dt.date | None = None, addressee: str = "", urgency: int = Urgency.NORMAL,
-                     secrecy: int = Secrecy.NORMAL, deliver_by=None,
-                     verified: bool = True) -> tuple[IncomingItem, IncomingItem | None]:
+                     secrecy: int = Secrecy.NORMAL, deliver_by=None, verified: bool = True,
+                     seen: str | None = None) -> tuple[IncomingItem, IncomingItem | None]:
     """แก้ไขรายละเอียด of an item not yet registered (ที่, ลงวันที่, จาก, ถึง, เรื่อง, urgency, secrecy), by the
-    rules of receiving. Returns the item and the registered letter it now repeats (for ``by``'s eyes), the
-    question registering it will ask."""
+    rules of receiving. ``seen``: the ``details_version`` the correction was made from, if known. Returns the
+    item and the registered letter it now repeats (for ``by``'s eyes), the question registering it will ask."""
     item = IncomingItem.objects.select_for_update().get(pk=item.pk)
     require_correctable(item, by)
+    if seen is not None and seen != details_version(item):
+        raise ValidationError({"seen": CORRECTED_MEANWHILE})
     their_number = their_number_clean(their_number)
     errors = _details_problems(by=by, channel=item.channel, subject=subject, sender_text=sender_text,
                                their_number=their_number, dated=dated, urgency=urgency, secrecy=secrecy,

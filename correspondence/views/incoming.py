@@ -451,22 +451,27 @@ def item_edit(request, pk):
         return refused
     selectors.record_access(request.user, item, "view")
     form = ItemEditForm(request.POST or None, item=item)
+    # The details the clerk started from: kept across a refused save, so a correction saved by someone
+    # else meanwhile is not silently undone.
+    seen = request.POST.get("seen") or receiving.details_version(item)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["secrecy"] and not verified(request):
             form.add_error("secrecy", "การกำหนดชั้นความลับต้องยืนยันตัวตนขั้นที่สองก่อน (เมนูยืนยันตัวตนขั้นที่สอง)")
         else:
             try:
                 item, duplicate = receiving.incoming_correct(item, by=request.user, verified=verified(request),
-                                                             **form.details())
+                                                             seen=seen, **form.details())
             except ValidationError as exc:
                 errors_to_form(form, exc)
+                if "seen" in getattr(exc, "error_dict", {}):  # told: saving again starts from the details now
+                    seen = receiving.details_version(item)
             else:
                 messages.success(request, "บันทึกการแก้ไขรายละเอียดแล้ว")
                 if duplicate:  # registering will ask the same, with the other letter linked on the item's page
                     messages.warning(request, f"ยังไม่ได้ลงทะเบียนรับ: {receiving.duplicate_question(duplicate)}")
                 return redirect("portal:item", pk=item.pk)
     return render(request, "correspondence/item_edit.html", {
-        "item": item, "form": form, "check_url": reverse("portal:item-edit-check", args=[item.pk]),
+        "item": item, "form": form, "seen": seen, "check_url": reverse("portal:item-edit-check", args=[item.pk]),
         **_duplicate_context(request, form, [item.unit], item=item)})
 
 

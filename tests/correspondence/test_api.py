@@ -417,3 +417,21 @@ def test_a_correction_over_the_api_changes_only_the_fields_it_sends(users, units
     assert r.status_code == 200, r.json()
     secret.refresh_from_db()
     assert (secret.subject, secret.secrecy) == ("แผนลับ (แก้ไข)", 2)
+
+
+def test_a_correction_made_from_stale_details_is_refused_over_the_api(users, units):
+    """The item's detail answer carries details_version; a correction sent with it as ``seen`` after someone
+    else corrected the item is refused under ``seen`` and changes nothing."""
+    soc, clerk = units["สลค."], users["soc.clerk"]
+    item = receiving.incoming_receive(unit=soc, by=clerk, channel=Channel.SCAN, subject="ขอข้อมูล",
+                                      sender_text="กระทรวงการคลัง")
+    seen = api(clerk).get(f"/api/v1/items/{item.pk}/").json()["details_version"]
+    url = f"/api/v1/items/{item.pk}/correct/"
+    first = api(clerk).post(url, {"subject": "ขอข้อมูลงบประมาณ", "seen": seen}, format="json")
+    assert first.status_code == 200 and first.json()["item"]["details_version"] != seen
+    late = api(clerk).post(url, {"subject": "เรื่องอื่น", "seen": seen}, format="json")
+    assert late.status_code == 400 and late.json() == {"seen": [receiving.CORRECTED_MEANWHILE]}
+    item.refresh_from_db()
+    assert item.subject == "ขอข้อมูลงบประมาณ"
+    # Without ``seen`` the correction is made as before (the client takes the risk).
+    assert api(clerk).post(url, {"subject": "เรื่องอื่น"}, format="json").status_code == 200

@@ -236,3 +236,51 @@ def test_the_warning_while_typing_follows_the_sender_agency_of_a_peer_item(users
     check = client.post(reverse("portal:item-edit-check", args=[again.pk]), {**fields, "sender_text": "กต."},
                         HTTP_HX_REQUEST="true").content.decode()
     assert "รับไว้แล้ว" in check and f'href="/incoming/{peer.pk}/"' in check
+
+
+def test_a_correction_saved_meanwhile_by_someone_else_is_not_undone(users, soc, login):
+    """Two clerks open the form; the second to save is told and nothing of theirs is saved. Saving again
+    after being told goes through, from the details as they are now."""
+    import re
+
+    from django.test import Client
+
+    item = _mailed(soc)
+    first, second = login(users["soc.clerk"]), Client()
+    second.force_login(users["soc.clerk"])
+    opened = second.get(_edit(item.pk)).content.decode()
+    seen = re.search(r'name="seen" value="([0-9a-f]+)"', opened).group(1)
+    first_form = first.get(_edit(item.pk)).content.decode()
+    first_seen = re.search(r'name="seen" value="([0-9a-f]+)"', first_form).group(1)
+    assert first_seen == seen
+    first.post(_edit(item.pk), {**_corrected(subject="ขอข้อมูลงบประมาณ ปี ๒๕๗๐"), "seen": first_seen})
+
+    refused = second.post(_edit(item.pk), {**_corrected(subject="เรื่องอื่น"), "seen": seen})
+    page = refused.content.decode()
+    assert refused.status_code == 200 and receiving.CORRECTED_MEANWHILE in page
+    item.refresh_from_db()
+    assert item.subject == "ขอข้อมูลงบประมาณ ปี ๒๕๗๐"
+    now_seen = re.search(r'name="seen" value="([0-9a-f]+)"', page).group(1)
+    assert now_seen == receiving.details_version(item) != seen
+
+    again = second.post(_edit(item.pk), {**_corrected(subject="เรื่องอื่น"), "seen": now_seen})
+    assert again.status_code == 302
+    item.refresh_from_db()
+    assert item.subject == "เรื่องอื่น"
+
+
+def test_a_refused_save_keeps_the_details_the_clerk_started_from(users, soc, login):
+    """A save refused for the clerk's own mistake does not move the starting point: a correction by someone
+    else in between is still caught on the next save."""
+    import re
+
+    item = _mailed(soc)
+    client = login(users["soc.clerk"])
+    seen = re.search(r'name="seen" value="([0-9a-f]+)"', client.get(_edit(item.pk)).content.decode()).group(1)
+    page = client.post(_edit(item.pk), {**_corrected(subject=""), "seen": seen}).content.decode()
+    assert f'name="seen" value="{seen}"' in page
+    receiving.incoming_correct(item, by=users["soc.clerk"], subject="แก้โดยผู้อื่น", sender_text="กระทรวงการคลัง")
+    page = client.post(_edit(item.pk), {**_corrected(), "seen": seen}).content.decode()
+    assert receiving.CORRECTED_MEANWHILE in page
+    item.refresh_from_db()
+    assert item.subject == "แก้โดยผู้อื่น"
