@@ -58,21 +58,23 @@ def _clock(hour: int, minute: int) -> str:
     return f"{hour:02d}.{minute:02d} น."
 
 
+def _minutes_said(minute: str, minutes: list[int] | None) -> str:
+    if minutes is None:
+        return "ทุกนาที"
+    step = _step(minute)
+    return f"ทุก {step} นาที" if step else f"นาทีที่ {_join(minutes)}"
+
+
 def _times(minute: str, hour: str) -> str:
     minutes, hours = _expand("minute", minute), _expand("hour", hour)
-    if minutes is None and hours is None:
-        return "ทุกนาที"
     if hours is None:
-        if minutes is None:
-            return "ทุกนาที"
-        step = _step(minute)
-        return f"ทุก {step} นาที" if step else f"ทุกชั่วโมง นาทีที่ {_join(minutes)}"
+        said = _minutes_said(minute, minutes)
+        return said if minutes is None or _step(minute) else f"ทุกชั่วโมง {said}"
     if minutes is not None and len(minutes) * len(hours) <= TIMES_LISTED:
         return "เวลา " + ", ".join(_clock(h, m) for h in hours for m in minutes)
-    said_hours = f"ทุก {_step(hour)} ชั่วโมง" if _step(hour) else f"ชั่วโมง {_join(hours, lambda h: f'{h:02d}')}"
-    said_minutes = "ทุกนาที" if minutes is None else (
-        f"ทุก {_step(minute)} นาที" if _step(minute) else f"นาทีที่ {_join(minutes)}")
-    return f"{said_hours} {said_minutes}"
+    step = _step(hour)
+    said_hours = f"ทุก {step} ชั่วโมง" if step else f"ชั่วโมง {_join(hours, lambda h: f'{h:02d}')}"
+    return f"{said_hours} {_minutes_said(minute, minutes)}"
 
 
 def _days(day_of_month: str, month_of_year: str, day_of_week: str) -> str:
