@@ -395,8 +395,10 @@ class ItemEditForm(ReceiveForm):
 
     @staticmethod
     def initial_from(item) -> dict:
-        initial = {name: getattr(item, name) for name in
-                   ("their_number", "dated", "sender_text", "addressee", "subject", "urgency", "secrecy")}
+        """The item's correctable details (receiving.item_details), ด่วนภายใน split into its date and time."""
+        from correspondence.services.receiving import item_details
+
+        initial = item_details(item)
         if item.deliver_by:
             local = item.deliver_by.astimezone(thai.BANGKOK)
             initial |= {"deliver_by": local.date(), "deliver_time": local.time()}
